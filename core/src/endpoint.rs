@@ -1,0 +1,89 @@
+//! The URLs calls go to: a checked base URL and the API's paths.
+
+use crate::error::{Error, Result};
+
+/// verifyPurchase as the reference's prose (and the No Code page) spell it.
+pub(crate) const VERIFY_SELLER: &str = "/v2/seller/order/verifyPurchase";
+/// verifyPurchase as the reference's code samples spell it.
+pub(crate) const VERIFY_SELLERS: &str = "/v2/sellers/order/verifyPurchase";
+/// consumePurchase.
+pub(crate) const CONSUME: &str = "/v2/order/consumePurchase";
+
+/// A base URL that passed the transport rules: HTTPS, or HTTP to a loopback host only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BaseUrl(String);
+
+impl BaseUrl {
+    pub(crate) fn parse(url: &str) -> Result<BaseUrl> {
+        let uri: ureq::http::Uri = url
+            .parse()
+            .map_err(|_| Error::invalid(format!("base_url {url:?} is not a valid URL")))?;
+        let host = uri
+            .host()
+            .ok_or_else(|| Error::invalid(format!("base_url {url:?} has no host")))?;
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if is_loopback(host) => {}
+            Some("http") => {
+                return Err(Error::invalid(format!(
+                    "base_url {url:?} is plain http to a non-loopback host: use https"
+                )))
+            }
+            _ => {
+                return Err(Error::invalid(format!(
+                    "base_url {url:?} must start with https://"
+                )))
+            }
+        }
+        if uri.query().is_some() {
+            return Err(Error::invalid(format!(
+                "base_url {url:?} must not have a query"
+            )));
+        }
+        Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// The full URL of an API path.
+    pub(crate) fn join(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert!(BaseUrl::parse("https://payments-api.now.gg").is_ok());
+        assert!(BaseUrl::parse("http://127.0.0.1:8080").is_ok());
+        assert!(BaseUrl::parse("http://127.9.9.9:1").is_ok());
+        assert!(BaseUrl::parse("http://localhost:1/").is_ok());
+        assert!(BaseUrl::parse("http://[::1]:8080").is_ok());
+        assert!(BaseUrl::parse("http://10.0.0.1").is_err());
+        assert!(BaseUrl::parse("http://payments-api.now.gg").is_err());
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn join_keeps_a_prefix_and_drops_a_trailing_slash() {
+        let base = BaseUrl::parse("https://gw.example/pay/").unwrap();
+        assert_eq!(
+            base.join(CONSUME),
+            "https://gw.example/pay/v2/order/consumePurchase"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! One HTTP exchange: a form POST with the key, a capped body read, and the envelope
+//! decoded; ureq's errors mapped onto our kinds, noting whether the request may have
+//! reached the server (which decides how a failed consume is reconciled).
+
+use std::io;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use ureq::Agent;
+
+use crate::envelope::{self, Secrets};
+use crate::error::Error;
+
+/// A failed exchange.
+pub(crate) struct Failure {
+    pub error: Error,
+    /// True when the server may have acted on the request even though we have no
+    /// answer we can read (a timeout or reset after sending, a gateway 5xx, garbage).
+    pub maybe_delivered: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        // An answer we could read is final: the server did what it said.
+        Failure {
+            error,
+            maybe_delivered: false,
+        }
+    }
+}
+
+/// Everything an exchange needs that does not change between calls.
+pub(crate) struct Transport {
+    pub agent: Agent,
+    pub api_key: String,
+    pub max_response_bytes: u64,
+}
+
+impl Transport {
+    /// POSTs `form` to `url` and returns the envelope's `data`.
+    pub(crate) fn post(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        token: &str,
+    ) -> Result<Option<Map<String, Value>>, Failure> {
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Authorization", &self.api_key)
+            .send_form(form.iter().copied())
+            .map_err(|e| self.failure(e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok())
+            .map(Duration::from_secs);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(limit) => Failure {
+                    error: Error::Decode {
+                        message: format!("response body is larger than the {limit}-byte cap"),
+                        http_status: Some(status),
+                    },
+                    maybe_delivered: true,
+                },
+                other => self.failure(other),
+            })?;
+        let secrets = Secrets {
+            api_key: &self.api_key,
+            token,
+        };
+        envelope::decode(status, retry_after, &body, &secrets).map_err(|error| {
+            let maybe_delivered = match &error {
+                Error::HttpStatus { status, .. } => *status >= 500,
+                Error::Decode { .. } => true,
+                _ => false,
+            };
+            Failure {
+                error,
+                maybe_delivered,
+            }
+        })
+    }
+
+    fn failure(&self, e: ureq::Error) -> Failure {
+        let scrub = |text: String| crate::redact::scrub(&text, &self.api_key, None);
+        use ureq::Error as U;
+        match e {
+            U::Timeout(which) => {
+                let before_sending =
+                    matches!(which, ureq::Timeout::Connect | ureq::Timeout::Resolve);
+                Failure {
+                    error: Error::Timeout {
+                        message: format!("no answer in time: the {which} deadline passed"),
+                    },
+                    maybe_delivered: !before_sending,
+                }
+            }
+            U::HostNotFound => connection("the host name could not be resolved".into(), false),
+            U::ConnectionFailed => connection("the connection could not be made".into(), false),
+            U::Io(io) => {
+                let refused = matches!(
+                    io.kind(),
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable
+                );
+                if io.kind() == io::ErrorKind::TimedOut || io.kind() == io::ErrorKind::WouldBlock {
+                    return Failure {
+                        error: Error::Timeout {
+                            message: scrub(format!("no answer in time: {io}")),
+                        },
+                        maybe_delivered: true,
+                    };
+                }
+                connection(scrub(format!("connection failed: {io}")), !refused)
+            }
+            U::Tls(_) | U::Pem(_) | U::Rustls(_) => connection(
+                scrub(format!("TLS failed (is the certificate trusted?): {e}")),
+                false,
+            ),
+            U::Protocol(_) => Failure {
+                error: Error::Decode {
+                    message: scrub(format!("the answer is not valid HTTP: {e}")),
+                    http_status: None,
+                },
+                maybe_delivered: true,
+            },
+            U::InvalidProxyUrl | U::BadUri(_) | U::Http(_) => {
+                Error::invalid(scrub(format!("the request could not be built: {e}"))).into()
+            }
+            other => connection(scrub(format!("the exchange failed: {other}")), true),
+        }
+    }
+}
+
+fn connection(message: String, maybe_delivered: bool) -> Failure {
+    Failure {
+        error: Error::Connection { message },
+        maybe_delivered,
+    }
+}
