@@ -1,0 +1,87 @@
+//! The command line, shared by the `nowgg-sandbox` binary and `nowgg sandbox`.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::{Config, Fixture, Sandbox};
+
+/// The sandbox's command-line arguments, to parse directly or `#[command(flatten)]`
+/// into another command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The API key requests must carry in `Authorization`.
+    #[arg(long, env = "NOWGG_API_KEY", hide_env_values = true)]
+    pub api_key: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// JSON array of `{"token", "store", "data"}` replacing the built-in samples.
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// Serve HTTPS with a freshly generated certificate.
+    #[arg(long, requires = "ca_out")]
+    pub tls: bool,
+    /// Where to write the CA certificate (PEM) clients should trust.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_out: Option<PathBuf>,
+}
+
+/// What [`run`] serves.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The accepted API key.
+    pub api_key: String,
+    /// Address to listen on.
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// A fixtures file replacing the built-in samples.
+    pub fixtures: Option<PathBuf>,
+    /// With TLS, where to write the CA certificate PEM; `None` serves plain HTTP.
+    pub tls_ca_out: Option<PathBuf>,
+}
+
+impl From<SandboxArgs> for ServeOptions {
+    fn from(args: SandboxArgs) -> ServeOptions {
+        ServeOptions {
+            api_key: args.api_key,
+            host: args.host,
+            port: args.port,
+            fixtures: args.fixtures,
+            // clap makes --tls and --ca-out require each other.
+            tls_ca_out: args.ca_out.filter(|_| args.tls),
+        }
+    }
+}
+
+/// Starts a sandbox, writes the CA file if serving TLS, prints
+/// `listening on URL` on stdout (flushed), then serves until the process ends.
+///
+/// Returns only on a startup error.
+pub fn run(options: ServeOptions) -> io::Result<()> {
+    let mut config = Config::new(options.api_key)
+        .host(options.host)
+        .port(options.port)
+        .tls(options.tls_ca_out.is_some());
+    if let Some(path) = &options.fixtures {
+        config = config.fixtures(Fixture::load(path)?);
+    }
+    let sandbox = Sandbox::start(config)?;
+    if let (Some(path), Some(pem)) = (&options.tls_ca_out, sandbox.ca_pem()) {
+        // Written before the listening line, so a harness that waits for the line can
+        // read the file at once.
+        std::fs::write(path, pem)
+            .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))?;
+    }
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "listening on {}", sandbox.url())?;
+    stdout.flush()?;
+    drop(stdout);
+    loop {
+        std::thread::park();
+    }
+}

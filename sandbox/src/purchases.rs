@@ -1,0 +1,293 @@
+//! The purchases the sandbox knows, by token, and the rules for consuming them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::RwLock;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The store a purchase was made in. It decides how the purchase may be consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// now.gg's own payments (the default).
+    #[default]
+    Nowgg,
+    /// Xiaomi's store; consumed server-side with `type=xiaomi`.
+    Xiaomi,
+    /// ONEStore; consumed server-side with `type=onestore`.
+    Onestore,
+    /// Amazon's store; consumed on the client only.
+    Amazon,
+    /// Huawei's store; consumed on the client only.
+    Huawei,
+}
+
+impl Store {
+    /// The name used in the API's `type` form field and in fixtures (`"nowgg"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Store::Nowgg => "nowgg",
+            Store::Xiaomi => "xiaomi",
+            Store::Onestore => "onestore",
+            Store::Amazon => "amazon",
+            Store::Huawei => "huawei",
+        }
+    }
+}
+
+/// A purchase to add, as `POST /_sandbox/purchases` takes it.
+///
+/// ```
+/// use nowgg_sandbox::{NewPurchase, Store};
+/// let purchase = NewPurchase::new(serde_json::json!({"purchaseState": 1}).as_object().unwrap().clone())
+///     .token("-nowgg-my-token")
+///     .store(Store::Nowgg);
+/// # let _ = purchase;
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPurchase {
+    /// The token; `None` generates one (`-nowgg-` and 24 random alphanumerics).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The store it was made in.
+    #[serde(default)]
+    pub store: Store,
+    /// The `data` object verifyPurchase answers with, stored verbatim except that a
+    /// missing `purchaseToken` is set to the token.
+    pub data: Map<String, Value>,
+}
+
+impl NewPurchase {
+    /// A now.gg purchase with a generated token.
+    pub fn new(data: Map<String, Value>) -> NewPurchase {
+        NewPurchase {
+            token: None,
+            store: Store::Nowgg,
+            data,
+        }
+    }
+
+    /// Sets the token.
+    pub fn token(mut self, token: impl Into<String>) -> NewPurchase {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets the store.
+    pub fn store(mut self, store: Store) -> NewPurchase {
+        self.store = store;
+        self
+    }
+}
+
+/// A purchase the sandbox refused to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidPurchase(String);
+
+impl fmt::Display for InvalidPurchase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidPurchase {}
+
+impl InvalidPurchase {
+    pub(crate) fn new(message: String) -> InvalidPurchase {
+        InvalidPurchase(message)
+    }
+}
+
+/// What a consume request asks for, from its form fields.
+pub(crate) struct ConsumeForm<'a> {
+    /// The `type` field; `None` (or empty) means nowgg.
+    pub(crate) store_type: Option<&'a str>,
+    /// The `productId` field, if sent.
+    pub(crate) product_id: Option<&'a str>,
+}
+
+/// Why a consume failed.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ConsumeError {
+    /// No purchase has that token (3901).
+    UnknownToken,
+    /// The purchase cannot be consumed this way or now (3800).
+    Refused,
+}
+
+struct Entry {
+    store: Store,
+    data: Value,
+}
+
+/// The purchases by token. Reads (verify) share the lock; nothing holds it across I/O.
+#[derive(Default)]
+pub(crate) struct Purchases {
+    by_token: RwLock<HashMap<String, Entry>>,
+}
+
+impl Purchases {
+    /// Stores a purchase, replacing any with the same token; returns the token.
+    pub(crate) fn insert(&self, purchase: NewPurchase) -> Result<String, InvalidPurchase> {
+        let token = match purchase.token {
+            Some(t) if t.is_empty() => return Err(InvalidPurchase::new("token is empty".into())),
+            Some(t) => t,
+            None => generate_token(),
+        };
+        let mut data = purchase.data;
+        data.entry("purchaseToken")
+            .or_insert_with(|| Value::String(token.clone()));
+        let entry = Entry {
+            store: purchase.store,
+            data: Value::Object(data),
+        };
+        self.write().insert(token.clone(), entry);
+        Ok(token)
+    }
+
+    /// Forgets every purchase.
+    pub(crate) fn clear(&self) {
+        self.write().clear();
+    }
+
+    /// Runs `f` on the stored `data` of `token`, under the read lock (so a verify can
+    /// serialise it without a copy).
+    pub(crate) fn with_data<R>(&self, token: &str, f: impl FnOnce(&Value) -> R) -> Option<R> {
+        let map = self.by_token.read().unwrap_or_else(|e| e.into_inner());
+        map.get(token).map(|entry| f(&entry.data))
+    }
+
+    /// Applies the consume rules and, if they pass, sets `consumptionState` to 1.
+    pub(crate) fn consume(&self, token: &str, form: &ConsumeForm<'_>) -> Result<(), ConsumeError> {
+        let mut map = self.write();
+        let entry = map.get_mut(token).ok_or(ConsumeError::UnknownToken)?;
+        if matches!(entry.store, Store::Amazon | Store::Huawei) {
+            return Err(ConsumeError::Refused);
+        }
+        let asked_store = form.store_type.filter(|t| !t.is_empty()).unwrap_or("nowgg");
+        if asked_store != entry.store.as_str() {
+            return Err(ConsumeError::Refused);
+        }
+        if let Some(product_id) = form.product_id {
+            if text_of(entry.data.get("productId")).as_deref() != Some(product_id) {
+                return Err(ConsumeError::Refused);
+            }
+        }
+        if int_of(entry.data.get("purchaseState")) != Some(1) {
+            return Err(ConsumeError::Refused);
+        }
+        if int_of(entry.data.get("consumptionState")) == Some(1) {
+            return Err(ConsumeError::Refused);
+        }
+        if let Value::Object(data) = &mut entry.data {
+            data.insert("consumptionState".into(), Value::from(1));
+        }
+        Ok(())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Entry>> {
+        // A panic elsewhere while holding the lock cannot leave a half-written entry
+        // (each write is a single insert), so a poisoned lock is still usable.
+        self.by_token.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A fresh No Code style token: `-nowgg-` and 24 random alphanumerics.
+fn generate_token() -> String {
+    let mut token = String::from("-nowgg-");
+    token.extend(std::iter::repeat_with(fastrand::alphanumeric).take(24));
+    token
+}
+
+/// A field as text, whether stored as a string or a number.
+fn text_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A field as an integer, whether stored as a number or a numeric string.
+fn int_of(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn purchases_with(store: Store, data: Value) -> Purchases {
+        let purchases = Purchases::default();
+        let data = data.as_object().unwrap().clone();
+        purchases
+            .insert(NewPurchase::new(data).token("t").store(store))
+            .unwrap();
+        purchases
+    }
+
+    const NOWGG: ConsumeForm<'static> = ConsumeForm {
+        store_type: None,
+        product_id: None,
+    };
+
+    #[test]
+    fn generated_tokens_look_like_no_code_tokens() {
+        let token = generate_token();
+        assert!(token.starts_with("-nowgg-"));
+        assert_eq!(token.len(), 7 + 24);
+        assert!(token[7..].chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn insert_sets_a_missing_purchase_token_only() {
+        let purchases = purchases_with(Store::Nowgg, json!({"a": null}));
+        let data = purchases.with_data("t", Value::clone).unwrap();
+        assert_eq!(data, json!({"a": null, "purchaseToken": "t"}));
+
+        let kept = NewPurchase::new(
+            json!({"purchaseToken": "other"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let token = purchases.insert(kept).unwrap();
+        assert_eq!(
+            purchases.with_data(&token, |d| d["purchaseToken"].clone()),
+            Some(json!("other"))
+        );
+    }
+
+    #[test]
+    fn consume_accepts_numeric_strings_and_flips_once() {
+        let purchases = purchases_with(Store::Nowgg, json!({"purchaseState": "1", "productId": 7}));
+        let with_product = ConsumeForm {
+            store_type: Some(""),
+            product_id: Some("7"),
+        };
+        assert_eq!(purchases.consume("t", &with_product), Ok(()));
+        assert_eq!(purchases.consume("t", &NOWGG), Err(ConsumeError::Refused));
+        assert_eq!(
+            purchases.consume("x", &NOWGG),
+            Err(ConsumeError::UnknownToken)
+        );
+    }
+
+    #[test]
+    fn consume_refuses_a_wrong_product() {
+        let purchases = purchases_with(Store::Nowgg, json!({"purchaseState": 1, "productId": "a"}));
+        let form = ConsumeForm {
+            store_type: None,
+            product_id: Some("b"),
+        };
+        assert_eq!(purchases.consume("t", &form), Err(ConsumeError::Refused));
+    }
+}

@@ -1,0 +1,212 @@
+//! A tiny raw HTTP/1.1 client, so these tests see exactly what goes over the wire.
+#![allow(dead_code)] // each test file uses a different part of it
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use nowgg_sandbox::{Config, Sandbox};
+use serde_json::Value;
+
+pub const KEY: &str = "test-key";
+
+pub fn sandbox() -> Sandbox {
+    Sandbox::start(Config::new(KEY)).expect("sandbox starts")
+}
+
+/// An answer as received.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The envelope's `code`.
+    pub fn code(&self) -> i64 {
+        assert_eq!(self.status, 200, "{self:?}");
+        self.json()["code"].as_i64().expect("code is an integer")
+    }
+}
+
+/// One client connection, kept alive across requests.
+pub struct Client<S: Read + Write> {
+    stream: BufReader<S>,
+}
+
+impl Client<TcpStream> {
+    pub fn connect(addr: SocketAddr) -> Client<TcpStream> {
+        let tcp = TcpStream::connect(addr).expect("connects");
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Client::over(tcp)
+    }
+
+    pub fn tcp(&self) -> &TcpStream {
+        self.stream.get_ref()
+    }
+}
+
+impl<S: Read + Write> Client<S> {
+    pub fn over(stream: S) -> Client<S> {
+        Client {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    /// Sends raw bytes.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let stream = self.stream.get_mut();
+        stream.write_all(bytes)?;
+        stream.flush()
+    }
+
+    /// Sends a request with a body and the given extra header lines.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<()> {
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: raw-test\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body);
+        self.send_raw(&bytes)
+    }
+
+    /// Reads one response (Content-Length framed, as the sandbox always frames).
+    pub fn receive(&mut self) -> io::Result<Answer> {
+        let mut line = String::new();
+        if self.stream.read_line(&mut line)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("bad status line {line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line)? == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                break;
+            }
+            let (name, value) = trimmed.split_once(':').expect("header line has a colon");
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .map(|(_, v)| v.parse().unwrap())
+            .expect("sandbox always sends Content-Length");
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body)?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Reads an interim `100 Continue`; false if something else came.
+    pub fn receive_continue(&mut self) -> bool {
+        let mut line = String::new();
+        self.stream.read_line(&mut line).unwrap();
+        let mut blank = String::new();
+        self.stream.read_line(&mut blank).unwrap();
+        line.starts_with("HTTP/1.1 100 ") && blank == "\r\n"
+    }
+
+    /// Sends a request and reads its answer.
+    pub fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<Answer> {
+        self.send(method, path, headers, body)?;
+        self.receive()
+    }
+
+    /// POSTs a form to the Payments API with `key` (if any) in `Authorization`.
+    pub fn api(
+        &mut self,
+        path: &str,
+        key: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> io::Result<Answer> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        if let Some(key) = key {
+            headers.push(("Authorization", key));
+        }
+        self.request("POST", path, &headers, body.as_bytes())
+    }
+
+    pub fn verify(&mut self, token: &str) -> io::Result<Answer> {
+        self.api(
+            nowgg_sandbox::VERIFY_PATH,
+            Some(KEY),
+            &[("purchaseToken", token)],
+        )
+    }
+
+    pub fn consume(&mut self, form: &[(&str, &str)]) -> io::Result<Answer> {
+        self.api(nowgg_sandbox::CONSUME_PATH, Some(KEY), form)
+    }
+
+    /// A control request with a JSON body (GET when `body` is `None`).
+    pub fn control(&mut self, path: &str, body: Option<&str>) -> Answer {
+        match body {
+            None => self.request("GET", path, &[], b""),
+            Some(json) => self.request(
+                "POST",
+                path,
+                &[("Content-Type", "application/json")],
+                json.as_bytes(),
+            ),
+        }
+        .expect("control request answered")
+    }
+
+    /// Whether the server closed the connection without sending a single byte.
+    pub fn closed_without_answer(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.stream.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+            ),
+        }
+    }
+}
