@@ -1,0 +1,248 @@
+//! Behaviour the conformance file cannot express: deadlines, secrecy across every error
+//! kind, what goes on the wire, remembered paths, sharing across threads, TLS.
+
+use std::collections::HashSet;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nowgg_payments::{Client, ConsumeRequest, Error, ErrorKind, Store};
+use serde_json::json;
+
+mod common;
+use common::{Control, KEY};
+
+fn client(url: &str) -> Client {
+    Client::builder(KEY)
+        .base_url(url)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_hung_server_times_out_within_the_deadline_plus_ten_percent() {
+    let sandbox = common::sandbox(KEY);
+    Control::new(&sandbox.url()).fault(json!({"match": "verify", "action": "hang"}));
+    let client = Client::builder(KEY)
+        .base_url(sandbox.url())
+        .timeout(Duration::from_secs(1))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.verify_purchase("-nowgg-sample-paid").unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
+    assert!(elapsed <= Duration::from_millis(1100), "{elapsed:?}");
+}
+
+#[test]
+fn a_dead_server_is_a_retryable_connection_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = client(&format!("http://127.0.0.1:{port}"));
+    let err = client.verify_purchase("-nowgg-x").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(err.is_retryable());
+    let err = client
+        .consume_purchase(&ConsumeRequest::new("-nowgg-x"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+}
+
+/// Triggers every kind with a distinctive key, and checks that neither the key nor the
+/// whole token appears in any Display or Debug, whatever the server echoes.
+#[test]
+fn no_error_of_any_kind_shows_the_key_or_the_whole_token() {
+    const SECRET: &str = "SECRET-KEY-0123456789";
+    const TOKEN: &str = "-nowgg-secret-token-abcdefghijklmnop";
+    let sandbox = common::sandbox(SECRET);
+    let control = Control::new(&sandbox.url());
+    let purchase = json!({"token": TOKEN, "data": {"purchaseState": 1, "consumptionState": 0}});
+    let client = Client::builder(SECRET)
+        .base_url(sandbox.url())
+        .timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .max_response_bytes(4096)
+        .build()
+        .unwrap();
+    let echo = format!("echo {SECRET} {TOKEN}");
+    let faults = [
+        json!({"action": "hang"}),
+        json!({"action": "drop_before"}),
+        json!({"action": "status", "status": 502, "body": echo}),
+        json!({"action": "malformed"}),
+        json!({"action": "oversized", "bytes": 10000}),
+        json!({"action": "api_code", "code": 4242, "msg": echo}),
+        json!({"action": "api_code", "code": 3901, "msg": echo}),
+        json!({"action": "api_code", "code": 5014, "msg": echo}),
+        json!({"action": "api_code", "code": 5015, "msg": echo}),
+    ];
+    let mut errors: Vec<Error> = Vec::new();
+    for fault in faults {
+        control.post("/_sandbox/reset", &json!({}));
+        control.post("/_sandbox/purchases", &purchase);
+        control.fault(fault);
+        errors.push(client.verify_purchase(TOKEN).unwrap_err());
+    }
+    control.post("/_sandbox/reset", &json!({}));
+    control.post("/_sandbox/purchases", &purchase);
+    client
+        .consume_purchase(&ConsumeRequest::new(TOKEN))
+        .unwrap();
+    errors.push(
+        client
+            .consume_purchase(&ConsumeRequest::new(TOKEN))
+            .unwrap_err(),
+    );
+    let wrong = Client::builder(format!("{SECRET}-wrong"))
+        .base_url(sandbox.url())
+        .build()
+        .unwrap();
+    errors.push(wrong.verify_purchase(TOKEN).unwrap_err());
+    errors.push(client.verify_purchase(&format!("{TOKEN}\n")).unwrap_err());
+    errors.push(Client::builder(format!("{SECRET}\n")).build().unwrap_err());
+    errors.push(
+        Client::builder(SECRET)
+            .base_url("http://payments.example")
+            .build()
+            .unwrap_err(),
+    );
+
+    let kinds: HashSet<ErrorKind> = errors.iter().map(Error::kind).collect();
+    assert_eq!(
+        kinds,
+        ErrorKind::ALL.into_iter().collect(),
+        "every kind is triggered"
+    );
+    for e in &errors {
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains(SECRET), "key in {text}");
+            assert!(!text.contains(TOKEN), "token in {text}");
+        }
+    }
+    let debug = format!("{client:?} {:?}", Client::builder(SECRET));
+    assert!(!debug.contains(SECRET), "{debug}");
+}
+
+#[test]
+fn the_wire_carries_exactly_what_the_vendor_documents() {
+    let sandbox = common::sandbox(KEY);
+    let control = Control::new(&sandbox.url());
+    let client = Client::builder(KEY)
+        .base_url(sandbox.url())
+        .user_agent("my-game/1.2")
+        .build()
+        .unwrap();
+    client.verify_purchase("-nowgg-sample-paid").unwrap();
+    client
+        .consume_purchase(
+            &ConsumeRequest::new("xiaomi-sample-1")
+                .store(Store::Xiaomi)
+                .product_id("11223343"),
+        )
+        .unwrap();
+    let requests = control.requests();
+    let verify = &requests[0];
+    assert_eq!(verify["method"], "POST");
+    assert_eq!(
+        verify["form"],
+        json!({"purchaseToken": "-nowgg-sample-paid"}),
+        "no deprecated fields"
+    );
+    assert_eq!(verify["authorized"], true);
+    assert_eq!(
+        verify["headers"]["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    let agent = verify["headers"]["user-agent"].as_str().unwrap();
+    assert!(
+        agent.starts_with("nowgg-payments/") && agent.ends_with(" my-game/1.2"),
+        "{agent}"
+    );
+    assert_eq!(
+        requests[1]["form"],
+        json!({"purchaseToken": "xiaomi-sample-1", "productId": "11223343", "type": "xiaomi"})
+    );
+}
+
+#[test]
+fn the_verify_path_that_worked_is_remembered() {
+    let sandbox = common::sandbox(KEY);
+    let control = Control::new(&sandbox.url());
+    control.fault(
+        json!({"match": "/v2/seller/order/verifyPurchase", "action": "api_code", "code": 150}),
+    );
+    let client = client(&sandbox.url());
+    client.verify_purchase("-nowgg-sample-paid").unwrap();
+    client
+        .clone()
+        .verify_purchase("-nowgg-sample-paid")
+        .unwrap();
+    let paths: Vec<_> = control
+        .requests()
+        .iter()
+        .map(|r| r["path"].clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/v2/seller/order/verifyPurchase",
+            "/v2/sellers/order/verifyPurchase",
+            "/v2/sellers/order/verifyPurchase"
+        ]
+    );
+}
+
+#[test]
+fn one_client_serves_many_threads() {
+    let sandbox = common::sandbox(KEY);
+    let client = client(&sandbox.url());
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            thread::spawn(move || {
+                (0..250)
+                    .filter(|_| client.verify_purchase("-nowgg-sample-paid").is_ok())
+                    .count()
+            })
+        })
+        .collect();
+    let ok: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(ok, 2000);
+}
+
+#[test]
+fn tls_needs_the_sandbox_ca_and_plain_http_needs_loopback() {
+    let sandbox = nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new(KEY).tls(true)).unwrap();
+    let url = sandbox.url();
+    assert!(url.starts_with("https://"), "{url}");
+    let untrusting = client(&url);
+    let err = untrusting
+        .verify_purchase("-nowgg-sample-paid")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    let trusting = Client::builder(KEY)
+        .base_url(&url)
+        .ca_certs_pem(sandbox.ca_pem().unwrap())
+        .build()
+        .unwrap();
+    assert!(trusting
+        .verify_purchase("-nowgg-sample-paid")
+        .unwrap()
+        .is_paid());
+    let err = Client::builder(KEY)
+        .base_url("http://payments-api.now.gg")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    let err = Client::builder(KEY)
+        .ca_certs_pem("not pem")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
