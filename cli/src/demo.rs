@@ -21,7 +21,7 @@ pub fn run() -> Result<(), Error> {
     let purchase = client.verify_purchase(TOKEN)?;
     crate::output::purchase(&purchase);
 
-    if !(purchase.is_paid() && !purchase.is_consumed()) {
+    if !purchase.is_paid() || purchase.is_consumed() {
         println!("\n   not paid or already consumed: nothing to grant");
         return Ok(());
     }
