@@ -1,4 +1,4 @@
-//! `nowgg demo`: the flow a game backend runs, against an in-process sandbox, so anyone
+//! `nowgg demo`: the flow a game backend runs (verify, consume, grant), against an in-process sandbox, so anyone
 //! can see it work with no account and no network.
 
 use nowgg_payments::{Client, ConsumeRequest, Error, ErrorKind};
@@ -25,14 +25,16 @@ pub fn run() -> Result<(), Error> {
         println!("\n   not paid or already consumed: nothing to grant");
         return Ok(());
     }
-    println!(
-        "\n3. paid and not consumed: grant product {} to the player",
-        purchase.product_id().unwrap_or("?")
-    );
-
-    println!("\n4. consume it, so it can never be granted twice");
+    println!("\n3. paid and not consumed: consume it first; the consume is the lock that makes");
+    println!("   a double grant impossible (of two servers racing, only one consume succeeds)");
     client.consume_purchase(&ConsumeRequest::new(TOKEN))?;
     println!("   consumed");
+
+    println!(
+        "\n4. the consume succeeded: grant product {} to the player (order {})",
+        purchase.product_id().unwrap_or("?"),
+        purchase.order_id().unwrap_or("?")
+    );
 
     println!("\n5. a replay of the same token tries to consume it again");
     match client.consume_purchase(&ConsumeRequest::new(TOKEN)) {
