@@ -198,22 +198,38 @@ fn the_verify_path_that_worked_is_remembered() {
     );
 }
 
+/// 8 threads x 625 verifies through one client: all succeed, and the process holds no
+/// more descriptors at the end than the pool needs (a per-call leak would hold thousands).
 #[test]
-fn one_client_serves_many_threads() {
+fn one_client_serves_many_threads_without_leaking_descriptors() {
     let sandbox = common::sandbox(KEY);
     let client = client(&sandbox.url());
+    client.verify_purchase("-nowgg-sample-paid").unwrap();
+    let fds = || {
+        std::fs::read_dir("/proc/self/fd")
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let before = fds();
     let workers: Vec<_> = (0..8)
         .map(|_| {
             let client = client.clone();
             thread::spawn(move || {
-                (0..250)
+                (0..625)
                     .filter(|_| client.verify_purchase("-nowgg-sample-paid").is_ok())
                     .count()
             })
         })
         .collect();
     let ok: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
-    assert_eq!(ok, 2000);
+    assert_eq!(ok, 5000);
+    // Each pooled connection is two descriptors here: the client's and the in-process
+    // sandbox's end.
+    assert!(
+        fds() <= before + 2 * 8 + 4,
+        "descriptors grew from {before} to {}",
+        fds()
+    );
 }
 
 #[test]
