@@ -45,5 +45,6 @@ pub use config::{
 pub use consume::{ConsumeRequest, Store};
 pub use error::{Error, ErrorKind, Result};
 pub use purchase::{is_nowgg_token, ConsumptionState, Purchase, PurchaseState, STRING_FIELD_COUNT};
+pub use redact::short_token;
 /// The JSON types [`Purchase::raw`] is made of.
 pub use serde_json::{Map as JsonMap, Value as JsonValue};

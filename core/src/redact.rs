@@ -2,8 +2,13 @@
 //! shortened (enough to find it in a log, not enough to replay it).
 
 /// A token shortened for messages: at most its first 10 characters, and never more than
-/// half of it, followed by `…`.
-pub(crate) fn short_token(token: &str) -> String {
+/// half of it, followed by `…`. Enough to find a purchase in a log, not enough to replay
+/// it; faces use it wherever they show a token (a `repr`, an `inspect`).
+///
+/// ```
+/// assert_eq!(nowgg_payments::short_token("-nowgg-sample-paid"), "-nowgg-sa…");
+/// ```
+pub fn short_token(token: &str) -> String {
     let keep = (token.chars().count() / 2).min(10);
     let prefix: String = token.chars().take(keep).collect();
     format!("{prefix}…")
