@@ -11,7 +11,7 @@ use ureq::Agent;
 use crate::config::ClientBuilder;
 use crate::consume::ConsumeRequest;
 use crate::endpoint::{BaseUrl, CONSUME, VERIFY_SELLER, VERIFY_SELLERS};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::purchase::Purchase;
 use crate::redact::short_token;
 use crate::transport::{Failure, Transport};
@@ -188,10 +188,3 @@ const _: () = {
     const fn shareable<T: Send + Sync + Clone>() {}
     shareable::<Client>();
 };
-
-impl ErrorKind {
-    /// Looks a kind up by its stable name (`"TIMEOUT"`), as faces and test files spell it.
-    pub fn from_name(name: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}

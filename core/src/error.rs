@@ -88,6 +88,11 @@ impl ErrorKind {
         }
     }
 
+    /// Looks a kind up by its stable name (`"TIMEOUT"`), as faces and test files spell it.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The kind an API code maps to (`ApiError` for codes the vendor does not document).
     pub fn from_api_code(code: i64) -> ErrorKind {
         match code {
