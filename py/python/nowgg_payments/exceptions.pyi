@@ -1,0 +1,71 @@
+# Types of the classes exceptions.py builds at import time from the core's kind table
+# (stubtest checks that the two agree).
+from typing import ClassVar, Dict, Optional, Type
+
+__all__ = [
+    "NowggError",
+    "InvalidArgument",
+    "Timeout",
+    "ConnectionFailed",
+    "HttpStatusError",
+    "DecodeError",
+    "ApiError",
+    "ErrorConsumingProduct",
+    "InvalidAuthorizationKey",
+    "InvalidPurchaseToken",
+    "MultistoreUnknownError",
+    "MultistoreAuthError",
+]
+
+class NowggError(Exception):
+    """Base class of every error this package raises."""
+
+    kind: ClassVar[str]
+    code: ClassVar[int]
+    default_retryable: ClassVar[bool]
+    message: str
+    api_code: Optional[int]
+    http_status: Optional[int]
+    retryable: bool
+    def __init__(
+        self,
+        message: str,
+        api_code: Optional[int] = None,
+        http_status: Optional[int] = None,
+        retryable: Optional[bool] = None,
+    ) -> None: ...
+
+class InvalidArgument(NowggError, ValueError):
+    """INVALID_ARGUMENT: bad input or configuration, found before any I/O."""
+
+class Timeout(NowggError, TimeoutError):
+    """TIMEOUT: the connect or per-attempt deadline passed (retryable)."""
+
+class ConnectionFailed(NowggError, ConnectionError):
+    """CONNECTION: DNS failure, refused or reset connection, TLS failure (retryable)."""
+
+class HttpStatusError(NowggError):
+    """HTTP_STATUS: a non-2xx answer without a JSON envelope (retryable for 429, 5xx)."""
+
+class DecodeError(NowggError):
+    """DECODE: a body that is not JSON, a malformed envelope, a body over the cap."""
+
+class ApiError(NowggError):
+    """API_ERROR: an API code the vendor does not document, or success=false."""
+
+class ErrorConsumingProduct(NowggError):
+    """ERROR_CONSUMING_PRODUCT (3800): already consumed, not paid, or not consumable."""
+
+class InvalidAuthorizationKey(NowggError):
+    """INVALID_AUTHORIZATION_KEY (3900): the Payments API key was refused."""
+
+class InvalidPurchaseToken(NowggError):
+    """INVALID_PURCHASE_TOKEN (3901): the purchase token is unknown."""
+
+class MultistoreUnknownError(NowggError):
+    """MULTISTORE_UNKNOWN_ERROR (5014): a multi-store backend error (retryable)."""
+
+class MultistoreAuthError(NowggError):
+    """MULTISTORE_AUTH_ERROR (5015): the multi-store backend could not authenticate."""
+
+_BY_KIND: Dict[str, Type[NowggError]]

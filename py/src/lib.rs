@@ -1,0 +1,47 @@
+//! `nowgg_payments._native`: the Rust core as Python types.
+//!
+//! This crate only translates: Python arguments into core calls (with the GIL released
+//! for the I/O), core results into [`Purchase`](purchase::Purchase) objects, core errors
+//! into the exception classes `nowgg_payments.exceptions` builds from [`KINDS`]. The
+//! pure-Python part of the package (`py/python/nowgg_payments/`) adds the exception
+//! classes, the state enums and `AsyncClient`.
+#![deny(missing_docs)]
+
+use pyo3::prelude::*;
+
+mod client;
+mod errors;
+mod json;
+mod logging;
+mod purchase;
+
+/// The Python module.
+#[pymodule]
+mod _native {
+    use pyo3::prelude::*;
+    use pyo3::pybacked::PyBackedStr;
+    use pyo3::types::PyTuple;
+
+    #[pymodule_export]
+    use crate::client::Client;
+    #[pymodule_export]
+    use crate::purchase::Purchase;
+
+    /// Whether `token` comes from now.gg's No Code Payment flow (it starts with
+    /// `-nowgg-`), which is how a backend that accepts several stores routes it here.
+    #[pyfunction]
+    fn is_nowgg_token(token: PyBackedStr) -> bool {
+        nowgg_payments::is_nowgg_token(&token)
+    }
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        let py = m.py();
+        // The error kind table, `(name, code, retryable)` per kind: the exception classes
+        // are built from it, so they cannot drift from the core.
+        let kinds = nowgg_payments::ErrorKind::ALL.map(|k| (k.name(), k.code(), k.is_retryable()));
+        m.add("KINDS", PyTuple::new(py, kinds)?)?;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        crate::logging::install(py)
+    }
+}

@@ -1,0 +1,96 @@
+"""Every case of tests/conformance/cases.json, run through the Python face against the
+sandbox, one test per case (execution rules: tests/conformance/README.md)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Dict, Optional
+
+import pytest
+from conftest import API_KEY, CONFORMANCE
+from sandbox import Sandbox
+
+import nowgg_payments
+from nowgg_payments import Client, NowggError, Purchase
+
+# The conformance file's camelCase keys whose attribute is not their snake_case:
+# `purchase_time` is the datetime, the text as sent is `purchase_time_raw`.
+ATTRIBUTES = {"purchaseTime": "purchase_time_raw"}
+
+
+def attribute(key: str) -> str:
+    return ATTRIBUTES.get(key) or re.sub(r"[A-Z]", lambda m: "_" + m.group().lower(), key)
+
+
+def client_for(sandbox: Sandbox, options: Dict[str, Any]) -> Client:
+    return Client(
+        options.get("api_key", API_KEY),
+        base_url=sandbox.url + options.get("base_url_suffix", ""),
+        timeout=options.get("timeout_ms", 5000) / 1000,
+        connect_timeout=options.get("connect_timeout_ms", 5000) / 1000,
+        max_retries=options.get("max_retries", 0),
+        max_response_bytes=options.get("max_response_bytes"),
+    )
+
+
+def call(client: Client, call: Dict[str, Any]) -> Optional[Purchase]:
+    if call["op"] == "verify":
+        return client.verify_purchase(call["token"])
+    assert call["op"] == "consume", call
+    options = {k: call[k] for k in ("store", "product_id", "currency", "developer_payload") if k in call}
+    client.consume_purchase(call["token"], **options)
+    return None
+
+
+def check_purchase(purchase: Purchase, expected: Dict[str, Any]) -> None:
+    for key, want in expected.items():
+        if key == "raw":
+            raw = purchase.raw
+            for name, value in want.items():
+                assert raw.get(name, KeyError) == value, f"raw[{name!r}]"
+            continue
+        got = getattr(purchase, attribute(key))
+        if key in ("purchaseState", "consumptionState") and got is not None:
+            got = int(got)
+        assert got == want, f"{key} ({attribute(key)}): expected {want!r}, got {got!r}"
+
+
+@pytest.mark.parametrize("case", CONFORMANCE["cases"], ids=lambda case: case["name"])
+def test_case(case: Dict[str, Any], sandbox: Sandbox) -> None:
+    if "python" in case.get("skip", []):
+        pytest.skip(case.get("why", "not expressible in Python"))
+    setup = case.get("setup", {})
+    for purchase in setup.get("purchases", []):
+        sandbox.add_purchase(purchase)
+    client = client_for(sandbox, case.get("client", {}))
+    for step in case.get("steps", []):
+        call(client, step)
+    before = len(sandbox.requests())
+    if "faults" in setup:
+        sandbox.add_faults(*setup["faults"])
+
+    expect = case["expect"]
+    started = time.monotonic()
+    if "error" in expect:
+        with pytest.raises(NowggError) as caught:
+            call(client, case["call"])
+        error = caught.value
+        want = expect["error"]
+        assert error.kind == want["kind"], f"{error!r}"
+        assert type(error) is nowgg_payments.exceptions._BY_KIND[want["kind"]]
+        for name in ("api_code", "http_status", "retryable"):
+            if name in want:
+                assert getattr(error, name) == want[name], f"{name} of {error!r}"
+    else:
+        purchase = call(client, case["call"])
+        if "purchase" in expect:
+            assert purchase is not None
+            check_purchase(purchase, expect["purchase"])
+    elapsed_ms = (time.monotonic() - started) * 1000
+
+    if "max_elapsed_ms" in case:
+        assert elapsed_ms <= case["max_elapsed_ms"], f"took {elapsed_ms:.0f} ms"
+    if "expect_paths" in case:
+        paths = [request["path"] for request in sandbox.requests()[before:]]
+        assert paths == case["expect_paths"]
