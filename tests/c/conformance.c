@@ -1,0 +1,367 @@
+/* Runs every case of tests/conformance/cases.json against the sandbox through the C API
+ * (the rules are in tests/conformance/README.md).
+ *
+ * usage: c_conformance SANDBOX_BIN CASES_JSON */
+#define _POSIX_C_SOURCE 200809L
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nowgg_payments.h"
+#include "support/sandbox.h"
+
+typedef const char *(*string_getter)(const nowgg_purchase *);
+typedef bool (*number_getter)(const nowgg_purchase *, int64_t *);
+typedef bool (*flag_getter)(const nowgg_purchase *);
+
+/* Every key an expectation may name, with the getter that answers it. */
+static const struct {
+    const char *key;
+    string_getter get;
+} STRING_KEYS[] = {
+    {"appId", nowgg_purchase_app_id},
+    {"countryCode", nowgg_purchase_country_code},
+    {"currency", nowgg_purchase_currency},
+    {"developerPayload", nowgg_purchase_developer_payload},
+    {"environment", nowgg_purchase_environment},
+    {"kind", nowgg_purchase_kind},
+    {"orderAmount", nowgg_purchase_order_amount},
+    {"orderId", nowgg_purchase_order_id},
+    {"packageName", nowgg_purchase_package_name},
+    {"payStatusTxt", nowgg_purchase_pay_status_txt},
+    {"payTimeTxt", nowgg_purchase_pay_time_txt},
+    {"productId", nowgg_purchase_product_id},
+    {"productName", nowgg_purchase_product_name},
+    {"purchaseTime", nowgg_purchase_purchase_time},
+    {"purchaseTimeMillis", nowgg_purchase_purchase_time_millis},
+    {"purchaseToken", nowgg_purchase_purchase_token},
+    {"regionCode", nowgg_purchase_region_code},
+    {"sellerGoodsId", nowgg_purchase_seller_goods_id},
+};
+static const struct {
+    const char *key;
+    number_getter get;
+} NUMBER_KEYS[] = {
+    {"purchaseState", nowgg_purchase_purchase_state},
+    {"consumptionState", nowgg_purchase_consumption_state},
+    {"purchaseTimeMs", nowgg_purchase_time_ms},
+};
+static const struct {
+    const char *key;
+    flag_getter get;
+} FLAG_KEYS[] = {
+    {"isPaid", nowgg_purchase_is_paid},
+    {"isConsumed", nowgg_purchase_is_consumed},
+    {"isTestOrder", nowgg_purchase_is_test_order},
+};
+
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+/* What a call gave: a status, and a purchase or an error. */
+typedef struct outcome {
+    nowgg_status status;
+    nowgg_purchase *purchase;
+    nowgg_error *error;
+} outcome;
+
+static void outcome_free(outcome *o) {
+    nowgg_purchase_free(o->purchase);
+    nowgg_error_free(o->error);
+    o->purchase = NULL;
+    o->error = NULL;
+}
+
+static const char *string_of(const cJSON *object, const char *key) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static outcome call(const nowgg_client *client, const cJSON *spec) {
+    outcome o = {NOWGG_OK, NULL, NULL};
+    const char *op = string_of(spec, "op");
+    const char *token = string_of(spec, "token");
+
+    if (op != NULL && strcmp(op, "verify") == 0) {
+        o.status = nowgg_verify_purchase(client, token, &o.purchase, &o.error);
+    } else {
+        o.status = nowgg_consume_purchase(client, token, string_of(spec, "store"),
+                                          string_of(spec, "product_id"),
+                                          string_of(spec, "currency"),
+                                          string_of(spec, "developer_payload"), &o.error);
+    }
+    return o;
+}
+
+/* The reason a case failed, written to `why`; returns 0 when it did not. */
+typedef struct failure {
+    char why[512];
+} failure;
+
+static int fail(failure *f, const char *message, const char *detail) {
+    snprintf(f->why, sizeof f->why, "%s%s%s", message, detail != NULL ? ": " : "",
+             detail != NULL ? detail : "");
+    return 1;
+}
+
+static int check_purchase_key(const nowgg_purchase *p, const cJSON *expected, failure *f) {
+    const char *key = expected->string;
+    size_t i;
+
+    for (i = 0; i < COUNT(STRING_KEYS); i++) {
+        if (strcmp(key, STRING_KEYS[i].key) == 0) {
+            const char *actual = STRING_KEYS[i].get(p);
+            if (cJSON_IsNull(expected) ? actual != NULL
+                                       : actual == NULL || !cJSON_IsString(expected) ||
+                                             strcmp(actual, expected->valuestring) != 0) {
+                return fail(f, key, actual != NULL ? actual : "(null)");
+            }
+            return 0;
+        }
+    }
+    for (i = 0; i < COUNT(NUMBER_KEYS); i++) {
+        if (strcmp(key, NUMBER_KEYS[i].key) == 0) {
+            int64_t value = 0;
+            bool present = NUMBER_KEYS[i].get(p, &value);
+            if (cJSON_IsNull(expected) ? present
+                                       : !present || !cJSON_IsNumber(expected) ||
+                                             (double)value != expected->valuedouble) {
+                return fail(f, key, present ? "unexpected value" : "absent");
+            }
+            return 0;
+        }
+    }
+    for (i = 0; i < COUNT(FLAG_KEYS); i++) {
+        if (strcmp(key, FLAG_KEYS[i].key) == 0) {
+            if (FLAG_KEYS[i].get(p) != cJSON_IsTrue(expected)) return fail(f, key, "wrong flag");
+            return 0;
+        }
+    }
+    if (strcmp(key, "raw") == 0) {
+        cJSON *raw = cJSON_Parse(nowgg_purchase_raw_json(p));
+        const cJSON *want;
+        int bad = raw == NULL;
+        cJSON_ArrayForEach(want, expected) {
+            if (bad) break;
+            bad = !cJSON_Compare(want, cJSON_GetObjectItemCaseSensitive(raw, want->string), 1);
+        }
+        cJSON_Delete(raw);
+        return bad ? fail(f, "raw differs", nowgg_purchase_raw_json(p)) : 0;
+    }
+    return fail(f, "the runner does not know the key", key);
+}
+
+static int check_expect(const cJSON *expect, const outcome *o, failure *f) {
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(expect, "error");
+    const cJSON *purchase = cJSON_GetObjectItemCaseSensitive(expect, "purchase");
+    const cJSON *item;
+
+    if (error == NULL) {
+        const cJSON *key;
+        if (o->status != NOWGG_OK) return fail(f, "failed", nowgg_error_message(o->error));
+        cJSON_ArrayForEach(key, purchase) {
+            if (check_purchase_key(o->purchase, key, f)) return 1;
+        }
+        return 0;
+    }
+    if (o->status == NOWGG_OK) return fail(f, "succeeded, expected", string_of(error, "kind"));
+    if (nowgg_error_status(o->error) != o->status) return fail(f, "error status differs", NULL);
+    if (nowgg_status_name(o->status) == NULL ||
+        strcmp(nowgg_status_name(o->status), string_of(error, "kind")) != 0) {
+        return fail(f, "wrong kind", nowgg_status_name(o->status));
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(error, "api_code")) != NULL) {
+        int64_t code = 0;
+        bool present = nowgg_error_api_code(o->error, &code);
+        if (cJSON_IsNull(item) ? present : !present || (double)code != item->valuedouble) {
+            return fail(f, "wrong api_code", nowgg_error_message(o->error));
+        }
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(error, "http_status")) != NULL) {
+        uint16_t status = 0;
+        bool present = nowgg_error_http_status(o->error, &status);
+        if (cJSON_IsNull(item) ? present : !present || (double)status != item->valuedouble) {
+            return fail(f, "wrong http_status", nowgg_error_message(o->error));
+        }
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(error, "retryable")) != NULL &&
+        nowgg_error_is_retryable(o->error) != cJSON_IsTrue(item)) {
+        return fail(f, "wrong retryable", nowgg_error_message(o->error));
+    }
+    return 0;
+}
+
+static int64_t option(const cJSON *client, const char *key, int64_t fallback) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(client, key);
+    return cJSON_IsNumber(item) ? (int64_t)item->valuedouble : fallback;
+}
+
+static const nowgg_client *client_for(const sandbox *sb, const char *api_key,
+                                      const cJSON *options, failure *f) {
+    char url[256];
+    const char *key = string_of(options, "api_key");
+    const char *suffix = string_of(options, "base_url_suffix");
+    nowgg_config *config = NULL;
+    const nowgg_client *client = NULL;
+    nowgg_error *err = NULL;
+    int64_t cap = option(options, "max_response_bytes", -1);
+
+    snprintf(url, sizeof url, "%s%s", sb->url, suffix != NULL ? suffix : "");
+    if (nowgg_config_new(key != NULL ? key : api_key, &config, &err) != NOWGG_OK ||
+        nowgg_config_set_base_url(config, url, &err) != NOWGG_OK ||
+        nowgg_config_set_timeout_ms(config, (uint64_t)option(options, "timeout_ms", 5000), &err) !=
+            NOWGG_OK ||
+        nowgg_config_set_connect_timeout_ms(
+            config, (uint64_t)option(options, "connect_timeout_ms", 5000), &err) != NOWGG_OK ||
+        nowgg_config_set_max_retries(config, (uint32_t)option(options, "max_retries", 0), &err) !=
+            NOWGG_OK ||
+        (cap >= 0 && nowgg_config_set_max_response_bytes(config, (uint64_t)cap, &err) != NOWGG_OK) ||
+        nowgg_client_new(config, &client, &err) != NOWGG_OK) {
+        fail(f, "client", nowgg_error_message(err));
+    }
+    nowgg_error_free(err);
+    nowgg_config_free(config);
+    return client;
+}
+
+/* The paths the sandbox logged from index `from` on, as a JSON array (caller deletes). */
+static cJSON *paths_since(const sandbox *sb, int from) {
+    char *body = sandbox_call(sb, "GET", "/_sandbox/requests", NULL);
+    cJSON *log = body != NULL ? cJSON_Parse(body) : NULL;
+    cJSON *paths = cJSON_CreateArray();
+    int i;
+
+    for (i = from; i < cJSON_GetArraySize(log); i++) {
+        const char *path = string_of(cJSON_GetArrayItem(log, i), "path");
+        cJSON_AddItemToArray(paths, cJSON_CreateString(path != NULL ? path : ""));
+    }
+    cJSON_Delete(log);
+    free(body);
+    return paths;
+}
+
+/* POSTs `body` (`{}` when NULL) to a control endpoint; returns whether it was taken. */
+static int post_json(const sandbox *sb, const char *path, const cJSON *body) {
+    char *text = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
+    char *answer = sandbox_call(sb, "POST", path, text != NULL ? text : "{}");
+    int ok = answer != NULL;
+    free(answer);
+    free(text);
+    return ok;
+}
+
+static int run_case(const sandbox *sb, const char *api_key, const cJSON *c, failure *f) {
+    const cJSON *setup = cJSON_GetObjectItemCaseSensitive(c, "setup");
+    const cJSON *faults = cJSON_GetObjectItemCaseSensitive(setup, "faults");
+    const cJSON *expected_paths = cJSON_GetObjectItemCaseSensitive(c, "expect_paths");
+    const cJSON *max_elapsed = cJSON_GetObjectItemCaseSensitive(c, "max_elapsed_ms");
+    const cJSON *item;
+    const nowgg_client *client;
+    cJSON *paths;
+    outcome o;
+    int before, failed;
+    double started, elapsed;
+
+    if (!post_json(sb, "/_sandbox/reset", NULL)) return fail(f, "reset failed", NULL);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(setup, "purchases")) {
+        if (!post_json(sb, "/_sandbox/purchases", item)) return fail(f, "setup failed", NULL);
+    }
+    client = client_for(sb, api_key, cJSON_GetObjectItemCaseSensitive(c, "client"), f);
+    if (client == NULL) return 1;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "steps")) {
+        o = call(client, item);
+        failed = o.status != NOWGG_OK;
+        if (failed) fail(f, "step failed", nowgg_error_message(o.error));
+        outcome_free(&o);
+        if (failed) {
+            nowgg_client_free(client);
+            return 1;
+        }
+    }
+    paths = paths_since(sb, 0);
+    before = cJSON_GetArraySize(paths);
+    cJSON_Delete(paths);
+    if (faults != NULL && !post_json(sb, "/_sandbox/faults", faults)) {
+        nowgg_client_free(client);
+        return fail(f, "faults refused", NULL);
+    }
+
+    started = now_ms();
+    o = call(client, cJSON_GetObjectItemCaseSensitive(c, "call"));
+    elapsed = now_ms() - started;
+    failed = check_expect(cJSON_GetObjectItemCaseSensitive(c, "expect"), &o, f);
+    outcome_free(&o);
+    nowgg_client_free(client);
+    if (failed) return 1;
+    if (cJSON_IsNumber(max_elapsed) && elapsed > max_elapsed->valuedouble) {
+        return fail(f, "took too long", NULL);
+    }
+    if (expected_paths != NULL) {
+        paths = paths_since(sb, before);
+        failed = !cJSON_Compare(paths, expected_paths, 1);
+        if (failed) {
+            char *text = cJSON_PrintUnformatted(paths);
+            fail(f, "requests were", text);
+            free(text);
+        }
+        cJSON_Delete(paths);
+    }
+    return failed;
+}
+
+static int skipped_here(const cJSON *c) {
+    const cJSON *face;
+    cJSON_ArrayForEach(face, cJSON_GetObjectItemCaseSensitive(c, "skip")) {
+        if (cJSON_IsString(face) && strcmp(face->valuestring, "c") == 0) return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    sandbox sb;
+    char *text;
+    cJSON *file;
+    const cJSON *c;
+    const char *api_key;
+    int passed = 0, failed = 0, skipped = 0;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s SANDBOX_BIN CASES_JSON\n", argv[0]);
+        return 2;
+    }
+    text = read_file(argv[2]);
+    file = text != NULL ? cJSON_Parse(text) : NULL;
+    free(text);
+    api_key = string_of(file, "api_key");
+    if (api_key == NULL) {
+        fprintf(stderr, "cannot read %s\n", argv[2]);
+        cJSON_Delete(file);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_ALL);
+    if (sandbox_start(&sb, argv[1], api_key) != 0) {
+        cJSON_Delete(file);
+        curl_global_cleanup();
+        return 2;
+    }
+
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(file, "cases")) {
+        failure f;
+        if (skipped_here(c)) {
+            skipped++;
+        } else if (run_case(&sb, api_key, c, &f) == 0) {
+            passed++;
+        } else {
+            failed++;
+            fprintf(stderr, "FAILED %s: %s\n", string_of(c, "name"), f.why);
+        }
+    }
+    printf("c conformance: %d cases passed, %d failed, %d skipped\n", passed, failed, skipped);
+
+    sandbox_stop(&sb);
+    cJSON_Delete(file);
+    curl_global_cleanup();
+    return failed == 0 && passed > 0 ? 0 : 1;
+}

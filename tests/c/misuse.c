@@ -1,0 +1,263 @@
+/* The C API used wrongly: NULL everywhere, invalid UTF-8, bad options, a double consume,
+ * frees of NULL. Every misuse must give a status (never a crash), leave outputs alone,
+ * and say what was wrong without leaking the API key.
+ *
+ * usage: c_misuse SANDBOX_BIN */
+#define _POSIX_C_SOURCE 200809L
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nowgg_payments.h"
+#include "support/check.h"
+#include "support/sandbox.h"
+
+static const char KEY[] = "misuse-secret-key";
+static const char BAD_UTF8[] = "\xff\xfe-nowgg-";
+
+/* The status of a failed call, with its error (read through `slot`, which the call
+ * filled) checked, freed and reset. */
+static nowgg_status expect_failure(nowgg_status status, nowgg_error **slot, const char *needle) {
+    nowgg_error *err = *slot;
+    const char *message = nowgg_error_message(err);
+    CHECK(status != NOWGG_OK);
+    CHECK(err != NULL && nowgg_error_status(err) == status);
+    CHECK(message != NULL && strstr(message, needle) != NULL);
+    CHECK(message == NULL || strstr(message, KEY) == NULL);
+    if (message != NULL && strstr(message, needle) == NULL) fprintf(stderr, "  message: %s\n", message);
+    nowgg_error_free(err);
+    *slot = NULL;
+    return status;
+}
+
+static const nowgg_client *client_for(const char *url, const char *key) {
+    nowgg_config *config = NULL;
+    const nowgg_client *client = NULL;
+    CHECK(nowgg_config_new(key, &config, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
+    nowgg_config_free(config);
+    return client;
+}
+
+static void null_arguments(const nowgg_client *client) {
+    nowgg_error *err = NULL;
+    nowgg_config *config = NULL;
+    const nowgg_client *no_client = NULL;
+    nowgg_purchase *purchase = NULL;
+    int64_t number = 0;
+    uint16_t http = 0;
+
+    CHECK(expect_failure(nowgg_config_new(NULL, &config, &err), &err, "api_key is NULL") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(config == NULL);
+    CHECK(expect_failure(nowgg_config_new(KEY, NULL, &err), &err, "config_out is NULL") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_config_set_base_url(NULL, "http://127.0.0.1:1", &err), &err,
+                         "config is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_region(NULL, "global", NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_timeout_ms(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_connect_timeout_ms(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_retries(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_user_agent(NULL, "x", NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_proxy(NULL, "http://127.0.0.1:1", NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_add_ca_certs_pem(NULL, (const uint8_t *)"x", 1, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_response_bytes(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_client_new(NULL, &no_client, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(no_client == NULL);
+
+    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_region(config, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_base_url(config, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_user_agent(config, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_proxy(config, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_add_ca_certs_pem(config, NULL, 0, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_client_new(config, NULL, &err), &err, "client_out is NULL") ==
+          NOWGG_INVALID_ARGUMENT);
+    nowgg_config_free(config);
+
+    CHECK(expect_failure(nowgg_verify_purchase(NULL, "-nowgg-sample-paid", &purchase, &err), &err,
+                         "client is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_verify_purchase(client, NULL, &purchase, &err), &err,
+                         "token is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_verify_purchase(client, "-nowgg-sample-paid", NULL, &err), &err,
+                         "purchase_out is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(purchase == NULL);
+    CHECK(nowgg_consume_purchase(NULL, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_consume_purchase(client, NULL, NULL, NULL, NULL, NULL, &err), &err,
+                         "token is NULL") == NOWGG_INVALID_ARGUMENT);
+
+    /* Getters of nothing give nothing. */
+    CHECK(nowgg_purchase_order_id(NULL) == NULL);
+    CHECK(nowgg_purchase_raw_json(NULL) == NULL);
+    CHECK(!nowgg_purchase_purchase_state(NULL, &number));
+    CHECK(!nowgg_purchase_time_ms(NULL, NULL));
+    CHECK(!nowgg_purchase_is_paid(NULL) && !nowgg_purchase_is_consumed(NULL));
+    CHECK(!nowgg_purchase_is_test_order(NULL));
+    CHECK(nowgg_error_status(NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_error_message(NULL) == NULL);
+    CHECK(!nowgg_error_api_code(NULL, &number) && !nowgg_error_http_status(NULL, &http));
+    CHECK(!nowgg_error_is_retryable(NULL));
+    CHECK(!nowgg_is_nowgg_token(NULL));
+
+    /* Freeing NULL is a no-op. */
+    nowgg_config_free(NULL);
+    nowgg_client_free(NULL);
+    nowgg_purchase_free(NULL);
+    nowgg_error_free(NULL);
+}
+
+static void invalid_utf8(const nowgg_client *client) {
+    nowgg_error *err = NULL;
+    nowgg_config *config = NULL;
+    nowgg_purchase *purchase = NULL;
+
+    CHECK(expect_failure(nowgg_config_new(BAD_UTF8, &config, &err), &err, "not valid UTF-8") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(config == NULL);
+    CHECK(expect_failure(nowgg_verify_purchase(client, BAD_UTF8, &purchase, &err), &err,
+                         "token is not valid UTF-8") == NOWGG_INVALID_ARGUMENT);
+    CHECK(purchase == NULL);
+    CHECK(expect_failure(nowgg_consume_purchase(client, "-nowgg-sample-paid", BAD_UTF8, NULL,
+                                                NULL, NULL, &err),
+                         &err, "store is not valid UTF-8") == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, BAD_UTF8, NULL, NULL, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, BAD_UTF8, NULL, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, BAD_UTF8, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(!nowgg_is_nowgg_token(BAD_UTF8));
+}
+
+static void bad_options(const char *url) {
+    static const char NOT_PEM[] = "not a certificate";
+    nowgg_error *err = NULL;
+    nowgg_config *config = NULL;
+    const nowgg_client *client = NULL;
+
+    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_config_set_region(config, "mars", &err), &err, "unknown region") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_region(config, "CHINA", NULL) == NOWGG_OK);
+
+    /* Options are checked when the client is built; a config can be reused after. */
+    CHECK(nowgg_config_set_timeout_ms(config, 0, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "timeout") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(client == NULL);
+    CHECK(nowgg_config_set_timeout_ms(config, 1000, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_base_url(config, "http://example.com", NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_add_ca_certs_pem(config, (const uint8_t *)NOT_PEM, sizeof NOT_PEM - 1,
+                                        NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_INVALID_ARGUMENT);
+    nowgg_config_free(config);
+
+    /* A key with a newline (read from a file) is refused, and not echoed. */
+    CHECK(nowgg_config_new("misuse-secret-key\n", &config, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "api key") ==
+          NOWGG_INVALID_ARGUMENT);
+    nowgg_config_free(config);
+}
+
+static void consumes(const sandbox *sb, const nowgg_client *client) {
+    nowgg_error *err = NULL;
+
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, NULL) ==
+          NOWGG_OK);
+    /* The second consume is the guard against a double grant. */
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, &err) ==
+          NOWGG_ERROR_CONSUMING_PRODUCT);
+    CHECK(nowgg_error_api_code(err, NULL) && !nowgg_error_is_retryable(err));
+    nowgg_error_free(err);
+    err = NULL;
+    CHECK(expect_failure(nowgg_consume_purchase(client, "xiaomi-sample-1", "steam", NULL, NULL,
+                                                NULL, &err),
+                         &err, "unknown store") == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_consume_purchase(client, "-nowgg-sample-paid", "amazon", NULL,
+                                                NULL, NULL, &err),
+                         &err, "on the client") == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_consume_purchase(client, "", NULL, NULL, NULL, NULL, NULL) ==
+          NOWGG_INVALID_ARGUMENT);
+    free(sandbox_call(sb, "POST", "/_sandbox/reset", "{}"));
+}
+
+static void secrets_and_names(const sandbox *sb) {
+    const nowgg_client *wrong = client_for(sb->url, "misuse-secret-key-wrong");
+    nowgg_purchase *purchase = NULL;
+    nowgg_error *err = NULL;
+
+    CHECK(expect_failure(nowgg_verify_purchase(wrong, "-nowgg-sample-paid", &purchase, &err), &err,
+                         "") == NOWGG_INVALID_AUTHORIZATION_KEY);
+    CHECK(purchase == NULL);
+    nowgg_client_free(wrong);
+
+    CHECK(strcmp(nowgg_status_name(NOWGG_OK), "OK") == 0);
+    CHECK(strcmp(nowgg_status_name(NOWGG_INVALID_PURCHASE_TOKEN), "INVALID_PURCHASE_TOKEN") == 0);
+    CHECK(strcmp(nowgg_status_name(NOWGG_PANIC), "PANIC") == 0);
+    CHECK(nowgg_status_name(7) == NULL);
+    CHECK(strcmp(nowgg_version(), NOWGG_PAYMENTS_VERSION) == 0);
+    CHECK(nowgg_is_nowgg_token("-nowgg-abc") && !nowgg_is_nowgg_token("GPA.1234"));
+}
+
+static void options_reach_the_wire(const sandbox *sb) {
+    nowgg_config *config = NULL;
+    const nowgg_client *client = NULL;
+    nowgg_purchase *purchase = NULL;
+    nowgg_error *err = NULL;
+    char *log;
+
+    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_base_url(config, sb->url, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_user_agent(config, "misuse-test/1.0", NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
+    CHECK(nowgg_verify_purchase(client, "-nowgg-sample-paid", &purchase, NULL) == NOWGG_OK);
+    log = sandbox_call(sb, "GET", "/_sandbox/requests", NULL);
+    CHECK(log != NULL && strstr(log, "misuse-test/1.0") != NULL);
+    free(log);
+    nowgg_purchase_free(purchase);
+    nowgg_client_free(client);
+
+    /* Nothing listens on port 1: a proxy there must be used, and fail to connect. */
+    CHECK(nowgg_config_set_proxy(config, "http://127.0.0.1:1", NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
+    purchase = NULL;
+    CHECK(nowgg_verify_purchase(client, "-nowgg-sample-paid", &purchase, &err) ==
+          NOWGG_CONNECTION);
+    CHECK(purchase == NULL && nowgg_error_is_retryable(err));
+    nowgg_error_free(err);
+    nowgg_client_free(client);
+    nowgg_config_free(config);
+}
+
+int main(int argc, char **argv) {
+    sandbox sb;
+    const nowgg_client *client;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_ALL);
+    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
+    client = client_for(sb.url, KEY);
+
+    null_arguments(client);
+    invalid_utf8(client);
+    bad_options(sb.url);
+    consumes(&sb, client);
+    secrets_and_names(&sb);
+    options_reach_the_wire(&sb);
+
+    nowgg_client_free(client);
+    sandbox_stop(&sb);
+    curl_global_cleanup();
+    return checks_done("c misuse");
+}
