@@ -1,0 +1,130 @@
+"""Bad arguments raise TypeError (wrong type) or InvalidArgument (bad value) before any
+I/O, and never crash the interpreter."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+import pytest
+from conftest import API_KEY
+from sandbox import Sandbox
+
+from nowgg_payments import Client, InvalidArgument, is_nowgg_token
+
+BAD_OPTIONS = {
+    "empty key": ("", {}),
+    "key with a newline": (API_KEY + "\n", {}),
+    "unknown region": (API_KEY, {"region": "mars"}),
+    "negative timeout": (API_KEY, {"timeout": -1.0}),
+    "zero timeout": (API_KEY, {"timeout": 0}),
+    "nan connect timeout": (API_KEY, {"connect_timeout": float("nan")}),
+    "negative retries": (API_KEY, {"max_retries": -1}),
+    "zero max_response_bytes": (API_KEY, {"max_response_bytes": 0}),
+    "negative max_response_bytes": (API_KEY, {"max_response_bytes": -5}),
+    "plain http to a remote host": (API_KEY, {"base_url": "http://payments.example.com"}),
+    "not a url": (API_KEY, {"base_url": "payments"}),
+    "bad proxy": (API_KEY, {"proxy": "::not a proxy::"}),
+    "ca_certs without a certificate": (API_KEY, {"ca_certs": "not PEM"}),
+    "user agent with a newline": (API_KEY, {"user_agent": "game\r\nX-Evil: 1"}),
+}
+
+
+@pytest.mark.parametrize("key, options", BAD_OPTIONS.values(), ids=list(BAD_OPTIONS))
+def test_bad_options_raise_invalid_argument(key: str, options: Dict[str, Any]) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        Client(key, **options)
+    assert caught.value.kind == "INVALID_ARGUMENT" and caught.value.retryable is False
+
+
+WRONG_TYPES = {
+    "key is bytes": (b"key", {}),
+    "key is None": (None, {}),
+    "region is an int": (API_KEY, {"region": 1}),
+    "timeout is a string": (API_KEY, {"timeout": "10"}),
+    "retries is a float": (API_KEY, {"max_retries": 1.5}),
+    "ca_certs is a list": (API_KEY, {"ca_certs": ["pem"]}),
+    "unknown option": (API_KEY, {"verify": False}),
+}
+
+
+@pytest.mark.parametrize("key, options", WRONG_TYPES.values(), ids=list(WRONG_TYPES))
+def test_wrong_types_raise_type_error(key: Any, options: Dict[str, Any]) -> None:
+    with pytest.raises(TypeError):
+        Client(key, **options)
+
+
+def test_positional_options_are_refused() -> None:
+    with pytest.raises(TypeError):
+        Client(API_KEY, "global")  # type: ignore[misc]
+
+
+CALLS: Dict[str, Callable[[Client], object]] = {
+    "verify empty token": lambda c: c.verify_purchase(""),
+    "verify token with NUL": lambda c: c.verify_purchase("-nowgg-\x00"),
+    "verify 5000-byte token": lambda c: c.verify_purchase("t" * 5000),
+    "consume empty token": lambda c: c.consume_purchase(""),
+    "consume empty store": lambda c: c.consume_purchase("t", store=""),
+    "consume unknown store": lambda c: c.consume_purchase("t", store="steam"),
+    "consume xiaomi without product": lambda c: c.consume_purchase("t", store="xiaomi"),
+    "consume amazon": lambda c: c.consume_purchase("t", store="amazon"),
+}
+
+
+@pytest.mark.parametrize("make_call", CALLS.values(), ids=list(CALLS))
+def test_bad_call_values_raise_invalid_argument_without_io(
+    make_call: Callable[[Client], object], sandbox: Sandbox
+) -> None:
+    client = Client(API_KEY, base_url=sandbox.url)
+    with pytest.raises(InvalidArgument):
+        make_call(client)
+    assert sandbox.requests() == []
+
+
+CALL_TYPES: Dict[str, Callable[[Client], object]] = {
+    "verify None": lambda c: c.verify_purchase(None),  # type: ignore[arg-type]
+    "verify bytes": lambda c: c.verify_purchase(b"-nowgg-x"),  # type: ignore[arg-type]
+    "verify int": lambda c: c.verify_purchase(42),  # type: ignore[arg-type]
+    "verify no argument": lambda c: c.verify_purchase(),  # type: ignore[call-arg]
+    "consume store int": lambda c: c.consume_purchase("t", store=3),  # type: ignore[arg-type]
+    "consume product_id int": lambda c: c.consume_purchase("t", product_id=3),  # type: ignore[arg-type]
+    "consume positional store": lambda c: c.consume_purchase("t", "nowgg"),  # type: ignore[misc]
+    "is_nowgg_token None": lambda c: is_nowgg_token(None),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("make_call", CALL_TYPES.values(), ids=list(CALL_TYPES))
+def test_wrong_call_types_raise_type_error(
+    make_call: Callable[[Client], object], sandbox: Sandbox
+) -> None:
+    client = Client(API_KEY, base_url=sandbox.url)
+    with pytest.raises(TypeError):
+        make_call(client)
+
+
+def test_a_lone_surrogate_is_a_value_error_not_a_crash(sandbox: Sandbox) -> None:
+    client = Client(API_KEY, base_url=sandbox.url)
+    with pytest.raises(ValueError):
+        client.verify_purchase("-nowgg-\ud800")
+
+
+def test_is_nowgg_token() -> None:
+    assert is_nowgg_token("-nowgg-4f1c")
+    assert not is_nowgg_token("GPA.3345-1234")
+    assert not is_nowgg_token("")
+
+
+def test_good_options_are_accepted_and_shown_without_the_key() -> None:
+    client = Client(
+        API_KEY,
+        region="China",
+        timeout=2.5,
+        connect_timeout=1,
+        max_retries=0,
+        user_agent="my-game/1.2",
+        proxy="http://proxy.internal:3128",
+        max_response_bytes=4096,
+    )
+    assert client.base_url == "https://cloud-api.bluestacks.cn"
+    assert repr(client) == (
+        "Client(base_url='https://cloud-api.bluestacks.cn', timeout=2.5, max_retries=0)"
+    )
