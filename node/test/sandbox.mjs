@@ -1,0 +1,66 @@
+// A sandbox binary for one test file: started on a free port, driven over HTTP through
+// its /_sandbox/ control API, stopped when the file's tests end.
+
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+
+/** Starts `nowgg-sandbox --port 0 --api-key <apiKey>` and reads its URL. */
+export async function startSandbox(apiKey) {
+  const bin = process.env.NOWGG_SANDBOX_BIN
+  if (!bin) throw new Error('NOWGG_SANDBOX_BIN must name the sandbox binary')
+  const child = spawn(bin, ['--port', '0', '--api-key', apiKey], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout })
+  const [first] = await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the sandbox exited with ${code} before listening`)
+    }),
+  ])
+  const url = /listening on (http:\/\/\S+)/.exec(first)?.[1]
+  if (!url) throw new Error(`unexpected first line from the sandbox: ${first}`)
+  return new Sandbox(url, child)
+}
+
+class Sandbox {
+  constructor(url, child) {
+    this.url = url
+    this.child = child
+  }
+
+  async control(method, path, body) {
+    const response = await fetch(`${this.url}/_sandbox/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const answer = await response.json()
+    if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${JSON.stringify(answer)}`)
+    return answer
+  }
+
+  reset() {
+    return this.control('POST', 'reset')
+  }
+
+  addPurchase(purchase) {
+    return this.control('POST', 'purchases', purchase)
+  }
+
+  addFaults(faults) {
+    return this.control('POST', 'faults', faults)
+  }
+
+  requests() {
+    return this.control('GET', 'requests')
+  }
+
+  async stop() {
+    if (this.child.exitCode !== null) return
+    const exited = once(this.child, 'exit')
+    this.child.kill()
+    await exited
+  }
+}
