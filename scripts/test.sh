@@ -19,3 +19,4 @@ cargo build --release -p nowgg-sandbox -p nowgg-cli
 step "rust: unit, conformance and integration tests"
 cargo test --workspace --release
 bash scripts/test-py.sh
+bash scripts/test-c.sh
