@@ -20,3 +20,4 @@ step "rust: unit, conformance and integration tests"
 cargo test --workspace --release
 bash scripts/test-py.sh
 bash scripts/test-c.sh
+bash scripts/test-node.sh

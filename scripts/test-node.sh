@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The Node package, as users get it: `npm install ./node` into a scratch project (the
+# install script builds the addon with cargo), the generated declarations compared with
+# the committed native.d.ts, tsc --strict on the TypeScript example, the JS example run
+# against the sandbox, `npm pack` installed from an unrelated folder, and last node:test
+# (every conformance case, the event loop, abort, arguments, secrecy) against the
+# installed package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+export NOWGG_SANDBOX_BIN="${NOWGG_SANDBOX_BIN:-$CARGO_TARGET_DIR/release/nowgg-sandbox}"
+[ -x "$NOWGG_SANDBOX_BIN" ] || cargo build --release -p nowgg-sandbox
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update && apt-get install -y nodejs npm
+fi
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+    || { echo "node: Node 20+ is required, found $(node --version)" >&2; exit 1; }
+npm_install=(npm install --no-audit --no-fund --loglevel=error)
+
+scratch="$CARGO_TARGET_DIR/node-scratch"
+app="$scratch/app"
+rm -rf "$app" "$scratch/from-tarball"
+mkdir -p "$app/test" "$app/examples"
+cat > "$app/package.json" <<JSON
+{
+  "name": "nowgg-node-scratch",
+  "private": true,
+  "dependencies": {
+    "nowgg-payments": "file:$repo/node",
+    "@napi-rs/cli": "3.10.12",
+    "@types/node": "20.19.43",
+    "typescript": "5.9.3"
+  }
+}
+JSON
+
+echo "node: npm install ./node (builds the addon with cargo)"
+(cd "$app" && "${npm_install[@]}")
+
+echo "node: declarations"
+(cd "$app" && node "$repo/node/scripts/check-types.js")
+
+echo "node: tsc --strict on the TypeScript example"
+cp examples/node/verify_and_consume.ts "$app/examples/"
+(cd "$app" && npx --no-install tsc --strict --noEmit --module nodenext --moduleResolution nodenext \
+    --target es2022 --types node examples/verify_and_consume.ts)
+
+sandbox_out="$scratch/sandbox.out"
+"$NOWGG_SANDBOX_BIN" --port 0 --api-key example-key > "$sandbox_out" &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^listening on ' "$sandbox_out" && break; sleep 0.1; done
+sandbox_url="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
+[ -n "$sandbox_url" ] || { echo "node: the sandbox did not start" >&2; exit 1; }
+
+echo "node: the JS example against the sandbox"
+cp examples/node/verify_and_consume.js "$app/examples/"
+out="$(cd "$app" && NOWGG_API_KEY=example-key NOWGG_BASE_URL="$sandbox_url" node examples/verify_and_consume.js)"
+echo "$out"
+grep -q '^first request: 200 .*"granted"' <<<"$out"
+grep -q '^second request: 409 .*"already granted"' <<<"$out"
+
+echo "node: npm pack, installed from an unrelated folder"
+mkdir -p "$scratch/from-tarball"
+tarball="$(cd node && npm pack --silent --pack-destination "$scratch")"
+(cd "$scratch/from-tarball" && echo '{"name": "from-tarball", "private": true}' > package.json \
+    && "${npm_install[@]}" "$scratch/$tarball")
+(cd "$scratch/from-tarball" && NOWGG_BASE_URL="$sandbox_url" node --input-type=module -e '
+    import { Client } from "nowgg-payments"
+    const client = new Client({ apiKey: "example-key", baseUrl: process.env.NOWGG_BASE_URL })
+    const purchase = await client.verifyPurchase("-nowgg-sample-nocode")
+    if (purchase.purchaseTimeMs !== 1630529397125) throw new Error("unexpected purchase")
+    console.log("node: the tarball install verifies a purchase")')
+
+echo "node: node:test"
+cp node/test/*.mjs "$app/test/"
+cd "$app"
+NOWGG_CONFORMANCE_CASES="$repo/tests/conformance/cases.json" node --test --test-reporter=spec test/*.test.mjs
