@@ -2,7 +2,7 @@
 # The Python package, as a user gets it: build the abi3 wheel (pip fetches maturin itself),
 # install it into a fresh virtualenv, then run pytest (every conformance case, threads,
 # asyncio, errors, secrecy, the example) against the sandbox binary, mypy.stubtest on the
-# hand-written stubs, and mypy --strict on the example.
+# hand-written stubs, mypy --strict on the example, and ruff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -27,7 +27,12 @@ case "$wheel" in
     *-cp39-abi3-*.whl) echo "python: $(basename "$wheel")" ;;
     *) echo "python: expected an abi3 wheel for CPython 3.9+, got $(basename "$wheel")" >&2; exit 1 ;;
 esac
-"${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1
+"${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1 ruff==0.17.6
+
+echo "python: ruff"
+sources=(py/python py/tests examples/python bench/python)
+"$work/venv/bin/ruff" check --config py/pyproject.toml "${sources[@]}"
+"$work/venv/bin/ruff" format --check --config py/pyproject.toml "${sources[@]}"
 
 echo "python: pytest"
 "$py" -m pytest -p no:cacheprovider py/tests

@@ -24,14 +24,14 @@ import argparse
 import asyncio
 import logging
 import os
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import nowgg_payments
 
-Reply = Tuple[int, Dict[str, Any]]
+Reply = tuple[int, dict[str, Any]]
 
 # Stands in for the game's database: order id -> (player, product).
-GRANTS: Dict[str, Tuple[str, str]] = {}
+GRANTS: dict[str, tuple[str, str]] = {}
 
 
 def grant(player_id: str, purchase: nowgg_payments.Purchase) -> None:
@@ -94,7 +94,7 @@ def main() -> int:
     # Once per process, shared by every request (thread-safe, pooled connections).
     client = nowgg_payments.Client(args.api_key, base_url=args.base_url, timeout=5.0)
     aclient = nowgg_payments.AsyncClient(args.api_key, base_url=args.base_url, timeout=5.0)
-    replies: List[Reply] = [
+    replies: list[Reply] = [
         redeem(client, "player-1", "-nowgg-sample-paid"),  # granted
         redeem(client, "player-2", "-nowgg-sample-paid"),  # the same token again
         redeem(client, "player-1", "-nowgg-sample-unpaid"),  # never paid

@@ -1,8 +1,8 @@
 //! `nowgg_payments._native`: the Rust core as Python types.
 //!
 //! This crate only translates: Python arguments into core calls (with the GIL released
-//! for the I/O), core results into [`Purchase`](purchase::Purchase) objects, core errors
-//! into the exception classes `nowgg_payments.exceptions` builds from [`KINDS`]. The
+//! for the I/O), core results into `Purchase` objects, core errors into the
+//! exception classes `nowgg_payments.exceptions` builds from the module's `KINDS`. The
 //! pure-Python part of the package (`py/python/nowgg_payments/`) adds the exception
 //! classes, the state enums and `AsyncClient`.
 #![deny(missing_docs)]
@@ -19,7 +19,6 @@ mod purchase;
 #[pymodule]
 mod _native {
     use pyo3::prelude::*;
-    use pyo3::pybacked::PyBackedStr;
     use pyo3::types::PyTuple;
 
     #[pymodule_export]
@@ -30,8 +29,8 @@ mod _native {
     /// Whether `token` comes from now.gg's No Code Payment flow (it starts with
     /// `-nowgg-`), which is how a backend that accepts several stores routes it here.
     #[pyfunction]
-    fn is_nowgg_token(token: PyBackedStr) -> bool {
-        nowgg_payments::is_nowgg_token(&token)
+    fn is_nowgg_token(token: &str) -> bool {
+        nowgg_payments::is_nowgg_token(token)
     }
 
     #[pymodule_init]

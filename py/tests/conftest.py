@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sandbox import REPO, Sandbox  # noqa: E402
+from sandbox import REPO, Sandbox
 
-CONFORMANCE: Dict[str, Any] = json.loads((REPO / "tests/conformance/cases.json").read_text())
+CONFORMANCE: dict[str, Any] = json.loads((REPO / "tests/conformance/cases.json").read_text())
 API_KEY: str = CONFORMANCE["api_key"]
 
 

@@ -11,7 +11,9 @@ import os
 import subprocess
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
+
+from typing_extensions import Self
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,7 +49,7 @@ class Sandbox:
         # Control calls go straight to loopback, whatever proxy the environment names.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def control(self, method: str, path: str, body: Optional[Any] = None) -> Any:
+    def control(self, method: str, path: str, body: Any | None = None) -> Any:
         """Calls a /_sandbox/ endpoint and returns its JSON answer."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
@@ -60,18 +62,18 @@ class Sandbox:
         """Back to the default fixtures, no faults, an empty request log."""
         self.control("POST", "/_sandbox/reset", {})
 
-    def add_purchase(self, purchase: Dict[str, Any]) -> str:
+    def add_purchase(self, purchase: dict[str, Any]) -> str:
         """Stores ``{"token"?, "store"?, "data"}``; returns its token."""
         token: str = self.control("POST", "/_sandbox/purchases", purchase)["token"]
         return token
 
-    def add_faults(self, *faults: Dict[str, Any]) -> None:
+    def add_faults(self, *faults: dict[str, Any]) -> None:
         """Queues faults for the next API requests (sandbox/README.md, "Fault object")."""
         self.control("POST", "/_sandbox/faults", list(faults))
 
-    def requests(self) -> List[Dict[str, Any]]:
+    def requests(self) -> list[dict[str, Any]]:
         """Every API request received since the last reset."""
-        log: List[Dict[str, Any]] = self.control("GET", "/_sandbox/requests")
+        log: list[dict[str, Any]] = self.control("GET", "/_sandbox/requests")
         return log
 
     def stop(self) -> None:
@@ -81,7 +83,7 @@ class Sandbox:
         if self._process.stdout:
             self._process.stdout.close()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

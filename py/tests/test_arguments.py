@@ -3,13 +3,13 @@ I/O, and never crash the interpreter."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable
 
 import pytest
 from conftest import API_KEY
-from sandbox import Sandbox
-
 from nowgg_payments import Client, InvalidArgument, is_nowgg_token
+
+from sandbox import Sandbox
 
 BAD_OPTIONS = {
     "empty key": ("", {}),
@@ -30,7 +30,7 @@ BAD_OPTIONS = {
 
 
 @pytest.mark.parametrize("key, options", BAD_OPTIONS.values(), ids=list(BAD_OPTIONS))
-def test_bad_options_raise_invalid_argument(key: str, options: Dict[str, Any]) -> None:
+def test_bad_options_raise_invalid_argument(key: str, options: dict[str, Any]) -> None:
     with pytest.raises(InvalidArgument) as caught:
         Client(key, **options)
     assert caught.value.kind == "INVALID_ARGUMENT" and caught.value.retryable is False
@@ -48,7 +48,7 @@ WRONG_TYPES = {
 
 
 @pytest.mark.parametrize("key, options", WRONG_TYPES.values(), ids=list(WRONG_TYPES))
-def test_wrong_types_raise_type_error(key: Any, options: Dict[str, Any]) -> None:
+def test_wrong_types_raise_type_error(key: Any, options: dict[str, Any]) -> None:
     with pytest.raises(TypeError):
         Client(key, **options)
 
@@ -58,7 +58,7 @@ def test_positional_options_are_refused() -> None:
         Client(API_KEY, "global")  # type: ignore[misc]
 
 
-CALLS: Dict[str, Callable[[Client], object]] = {
+CALLS: dict[str, Callable[[Client], object]] = {
     "verify empty token": lambda c: c.verify_purchase(""),
     "verify token with NUL": lambda c: c.verify_purchase("-nowgg-\x00"),
     "verify 5000-byte token": lambda c: c.verify_purchase("t" * 5000),
@@ -80,7 +80,7 @@ def test_bad_call_values_raise_invalid_argument_without_io(
     assert sandbox.requests() == []
 
 
-CALL_TYPES: Dict[str, Callable[[Client], object]] = {
+CALL_TYPES: dict[str, Callable[[Client], object]] = {
     "verify None": lambda c: c.verify_purchase(None),  # type: ignore[arg-type]
     "verify bytes": lambda c: c.verify_purchase(b"-nowgg-x"),  # type: ignore[arg-type]
     "verify int": lambda c: c.verify_purchase(42),  # type: ignore[arg-type]

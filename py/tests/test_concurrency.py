@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import List
 
 from conftest import API_KEY
-from sandbox import Sandbox
-
 from nowgg_payments import AsyncClient, Client, ConsumptionState, PurchaseState
+
+from sandbox import Sandbox
 
 PAID = "-nowgg-sample-paid"
 
@@ -21,7 +20,7 @@ def test_four_threads_wait_on_the_sandbox_at_once(sandbox: Sandbox) -> None:
     # would serialise them (>= 4 s).
     sandbox.add_faults({"match": "verify", "count": 4, "delay_ms": 1000})
     client = Client(API_KEY, base_url=sandbox.url, max_retries=0)
-    states: List[object] = []
+    states: list[object] = []
 
     def verify() -> None:
         states.append(client.verify_purchase(PAID).purchase_state)
@@ -43,7 +42,7 @@ def test_asyncio_calls_run_concurrently_while_the_loop_ticks(sandbox: Sandbox) -
     client = AsyncClient(API_KEY, base_url=sandbox.url, max_retries=0)
 
     async def main() -> None:
-        ticks: List[float] = []
+        ticks: list[float] = []
         done = asyncio.Event()
 
         async def ticker() -> None:

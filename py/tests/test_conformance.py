@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Dict, Optional
-
-import pytest
-from conftest import API_KEY, CONFORMANCE
-from sandbox import Sandbox
+from typing import Any
 
 import nowgg_payments
+import pytest
+from conftest import API_KEY, CONFORMANCE
 from nowgg_payments import Client, NowggError, Purchase
+
+from sandbox import Sandbox
 
 # The conformance file's camelCase keys whose attribute is not their snake_case:
 # `purchase_time` is the datetime, the text as sent is `purchase_time_raw`.
@@ -23,7 +23,7 @@ def attribute(key: str) -> str:
     return ATTRIBUTES.get(key) or re.sub(r"[A-Z]", lambda m: "_" + m.group().lower(), key)
 
 
-def client_for(sandbox: Sandbox, options: Dict[str, Any]) -> Client:
+def client_for(sandbox: Sandbox, options: dict[str, Any]) -> Client:
     return Client(
         options.get("api_key", API_KEY),
         base_url=sandbox.url + options.get("base_url_suffix", ""),
@@ -34,16 +34,18 @@ def client_for(sandbox: Sandbox, options: Dict[str, Any]) -> Client:
     )
 
 
-def call(client: Client, call: Dict[str, Any]) -> Optional[Purchase]:
+def call(client: Client, call: dict[str, Any]) -> Purchase | None:
     if call["op"] == "verify":
         return client.verify_purchase(call["token"])
     assert call["op"] == "consume", call
-    options = {k: call[k] for k in ("store", "product_id", "currency", "developer_payload") if k in call}
+    options = {
+        k: call[k] for k in ("store", "product_id", "currency", "developer_payload") if k in call
+    }
     client.consume_purchase(call["token"], **options)
     return None
 
 
-def check_purchase(purchase: Purchase, expected: Dict[str, Any]) -> None:
+def check_purchase(purchase: Purchase, expected: dict[str, Any]) -> None:
     for key, want in expected.items():
         if key == "raw":
             raw = purchase.raw
@@ -57,7 +59,7 @@ def check_purchase(purchase: Purchase, expected: Dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", CONFORMANCE["cases"], ids=lambda case: case["name"])
-def test_case(case: Dict[str, Any], sandbox: Sandbox) -> None:
+def test_case(case: dict[str, Any], sandbox: Sandbox) -> None:
     if "python" in case.get("skip", []):
         pytest.skip(case.get("why", "not expressible in Python"))
     setup = case.get("setup", {})

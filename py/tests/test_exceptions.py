@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pickle
 
+import nowgg_payments
 import pytest
 from conftest import API_KEY
-from sandbox import Sandbox
-
-import nowgg_payments
 from nowgg_payments import exceptions
+
+from sandbox import Sandbox
 
 DESIGN_NAMES = {
     "INVALID_AUTHORIZATION_KEY": "InvalidAuthorizationKey",

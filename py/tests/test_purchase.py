@@ -9,9 +9,9 @@ import pickle
 
 import pytest
 from conftest import API_KEY
-from sandbox import Sandbox
-
 from nowgg_payments import Client, ConsumptionState, InvalidArgument, Purchase, PurchaseState
+
+from sandbox import Sandbox
 
 PAID = "-nowgg-sample-paid"
 
@@ -30,12 +30,16 @@ def test_the_paid_sample(client: Client) -> None:
     assert p.purchase_token == PAID
     assert p.purchase_time_raw == "1630529397"
     assert p.purchase_time_ms == 1630529397000
-    assert p.purchase_time == datetime.datetime(2021, 9, 1, 20, 49, 57, tzinfo=datetime.timezone.utc)
+    assert p.purchase_time == datetime.datetime(
+        2021, 9, 1, 20, 49, 57, tzinfo=datetime.timezone.utc
+    )
     assert p.purchase_time.utcoffset() == datetime.timedelta(0)
     assert p.country_code is None
 
 
-def test_unknown_states_stay_ints_and_new_fields_reach_raw(sandbox: Sandbox, client: Client) -> None:
+def test_unknown_states_stay_ints_and_new_fields_reach_raw(
+    sandbox: Sandbox, client: Client
+) -> None:
     token = sandbox.add_purchase(
         {"data": {"purchaseState": 7, "consumptionState": "1", "brandNew": {"a": [1, 2.5, None]}}}
     )

@@ -5,14 +5,14 @@ core's log records reach `logging` under `nowgg_payments`."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, NamedTuple
-
-import pytest
-from conftest import API_KEY
-from sandbox import Sandbox
+from typing import Any, Callable, NamedTuple
 
 import nowgg_payments
+import pytest
+from conftest import API_KEY
 from nowgg_payments import Client, NowggError
+
+from sandbox import Sandbox
 
 WRONG_KEY = "wrong-secret-KEY-0123456789"
 TOKEN = "-nowgg-sample-unpaid"
@@ -20,7 +20,7 @@ ECHO = f"Authorization: {API_KEY} purchaseToken={TOKEN}"  # a gateway echoing th
 
 
 class Scenario(NamedTuple):
-    faults: List[Dict[str, Any]]
+    faults: list[dict[str, Any]]
     call: Callable[[str], object]
 
 
@@ -29,7 +29,7 @@ def verify(key: str = API_KEY, **options: Any) -> Callable[[str], object]:
     return lambda url: Client(key, base_url=url, **options).verify_purchase(TOKEN)
 
 
-SCENARIOS: Dict[str, Scenario] = {
+SCENARIOS: dict[str, Scenario] = {
     "INVALID_ARGUMENT": Scenario([], lambda url: Client(API_KEY + "\n", base_url=url)),
     "TIMEOUT": Scenario([{"action": "hang", "count": 2}], verify(timeout=0.3, max_retries=1)),
     "CONNECTION": Scenario([{"action": "drop_before", "count": 2}], verify(max_retries=1)),
@@ -48,7 +48,9 @@ SCENARIOS: Dict[str, Scenario] = {
     "MULTISTORE_UNKNOWN_ERROR": Scenario(
         [{"action": "api_code", "code": 5014, "msg": ECHO, "count": 2}], verify(max_retries=1)
     ),
-    "MULTISTORE_AUTH_ERROR": Scenario([{"action": "api_code", "code": 5015, "msg": ECHO}], verify()),
+    "MULTISTORE_AUTH_ERROR": Scenario(
+        [{"action": "api_code", "code": 5015, "msg": ECHO}], verify()
+    ),
 }
 
 
@@ -63,9 +65,8 @@ def test_no_secret_in_errors_or_logs(
     scenario = SCENARIOS[kind]
     if scenario.faults:
         sandbox.add_faults(*scenario.faults)
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(NowggError) as caught:
-            scenario.call(sandbox.url)
+    with caplog.at_level(logging.DEBUG), pytest.raises(NowggError) as caught:
+        scenario.call(sandbox.url)
     error = caught.value
     assert error.kind == kind
     texts = [str(error), repr(error), *map(str, error.args), error.message]

@@ -1,11 +1,10 @@
 """Verify and consume now.gg in-app purchases from a Python game backend.
 
->>> import nowgg_payments
->>> client = nowgg_payments.Client(api_key)           # once; thread-safe
->>> purchase = client.verify_purchase(token)
->>> if purchase.is_paid and not purchase.is_consumed:
-...     client.consume_purchase(token)                 # the lock: consume, then grant
-...     grant(purchase.product_id, purchase.order_id)
+    client = nowgg_payments.Client(api_key)         # once per process; thread-safe
+    purchase = client.verify_purchase(token)
+    if purchase.is_paid and not purchase.is_consumed:
+        client.consume_purchase(token)              # the lock: consume first,
+        grant(purchase.product_id, purchase.order_id)   # then grant
 
 ``AsyncClient`` offers the same calls as coroutines. Errors are subclasses of
 ``NowggError``, one per kind (``nowgg_payments.exceptions``). The core logs retries and

@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 import functools
 from concurrent.futures import Executor
-from typing import Callable, Optional, TypeVar, Union
+from typing import Callable, TypeVar
 
 from ._native import Client, Purchase
 
@@ -31,15 +31,15 @@ class AsyncClient:
         api_key: str,
         *,
         region: str = "global",
-        base_url: Optional[str] = None,
+        base_url: str | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
         max_retries: int = 2,
-        user_agent: Optional[str] = None,
-        proxy: Optional[str] = None,
-        ca_certs: Union[str, bytes, None] = None,
-        max_response_bytes: Optional[int] = None,
-        executor: Optional[Executor] = None,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        ca_certs: str | bytes | None = None,
+        max_response_bytes: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self._client = Client(
             api_key,
@@ -69,9 +69,9 @@ class AsyncClient:
         token: str,
         *,
         store: str = "nowgg",
-        product_id: Optional[str] = None,
-        currency: Optional[str] = None,
-        developer_payload: Optional[str] = None,
+        product_id: str | None = None,
+        currency: str | None = None,
+        developer_payload: str | None = None,
     ) -> None:
         """Consumes a purchase once its product is granted; see ``Client.consume_purchase``."""
         await self._run(

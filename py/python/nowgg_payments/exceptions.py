@@ -10,8 +10,6 @@ are the kinds' names in CamelCase, except ``HttpStatusError``, ``ConnectionFaile
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple, Type
-
 from . import _native
 
 __all__ = ["NowggError"]
@@ -33,9 +31,9 @@ class NowggError(Exception):
     def __init__(
         self,
         message: str,
-        api_code: Optional[int] = None,
-        http_status: Optional[int] = None,
-        retryable: Optional[bool] = None,
+        api_code: int | None = None,
+        http_status: int | None = None,
+        retryable: bool | None = None,
     ) -> None:
         # One positional argument only: OSError (the base of TimeoutError and
         # ConnectionError) reads a second one as errno/strerror. The rest lives in
@@ -63,16 +61,16 @@ _CLASS_NAMES = {
     "DECODE": "DecodeError",
 }
 # The builtin exception each of these kinds also is.
-_BUILTIN_BASES: Dict[str, Type[Exception]] = {
+_BUILTIN_BASES: dict[str, type[Exception]] = {
     "TIMEOUT": TimeoutError,
     "CONNECTION": ConnectionError,
     "INVALID_ARGUMENT": ValueError,
 }
 
 
-def _exception_class(kind: str, code: int, retryable: bool) -> Type[NowggError]:
+def _exception_class(kind: str, code: int, retryable: bool) -> type[NowggError]:
     name = _CLASS_NAMES.get(kind) or "".join(w.capitalize() for w in kind.split("_"))
-    bases: Tuple[type, ...] = (NowggError,)
+    bases: tuple[type, ...] = (NowggError,)
     if kind in _BUILTIN_BASES:
         bases += (_BUILTIN_BASES[kind],)
     namespace = {
@@ -87,7 +85,7 @@ def _exception_class(kind: str, code: int, retryable: bool) -> Type[NowggError]:
     return type(name, bases, namespace)
 
 
-_BY_KIND: Dict[str, Type[NowggError]] = {
+_BY_KIND: dict[str, type[NowggError]] = {
     kind: _exception_class(kind, code, retryable) for kind, code, retryable in _native.KINDS
 }
 """The class of each kind name; the native module raises through it."""

@@ -1,20 +1,20 @@
 # Types of the classes exceptions.py builds at import time from the core's kind table
 # (stubtest checks that the two agree).
-from typing import ClassVar, Dict, Optional, Type
+from typing import ClassVar
 
 __all__ = [
-    "NowggError",
-    "InvalidArgument",
-    "Timeout",
-    "ConnectionFailed",
-    "HttpStatusError",
-    "DecodeError",
     "ApiError",
+    "ConnectionFailed",
+    "DecodeError",
     "ErrorConsumingProduct",
+    "HttpStatusError",
+    "InvalidArgument",
     "InvalidAuthorizationKey",
     "InvalidPurchaseToken",
-    "MultistoreUnknownError",
     "MultistoreAuthError",
+    "MultistoreUnknownError",
+    "NowggError",
+    "Timeout",
 ]
 
 class NowggError(Exception):
@@ -24,15 +24,15 @@ class NowggError(Exception):
     code: ClassVar[int]
     default_retryable: ClassVar[bool]
     message: str
-    api_code: Optional[int]
-    http_status: Optional[int]
+    api_code: int | None
+    http_status: int | None
     retryable: bool
     def __init__(
         self,
         message: str,
-        api_code: Optional[int] = None,
-        http_status: Optional[int] = None,
-        retryable: Optional[bool] = None,
+        api_code: int | None = None,
+        http_status: int | None = None,
+        retryable: bool | None = None,
     ) -> None: ...
 
 class InvalidArgument(NowggError, ValueError):
@@ -68,4 +68,4 @@ class MultistoreUnknownError(NowggError):
 class MultistoreAuthError(NowggError):
     """MULTISTORE_AUTH_ERROR (5015): the multi-store backend could not authenticate."""
 
-_BY_KIND: Dict[str, Type[NowggError]]
+_BY_KIND: dict[str, type[NowggError]]
