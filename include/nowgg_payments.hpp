@@ -194,9 +194,31 @@ std::optional<std::int64_t> number(const nowgg_purchase *purchase, Getter getter
     return getter(purchase, &value) ? std::optional<std::int64_t>(value) : std::nullopt;
 }
 
-inline std::uint64_t millis(std::chrono::milliseconds duration) {
-    // A negative duration becomes 0, which the library refuses as INVALID_ARGUMENT.
+/// A duration option as the C API takes it: a negative one becomes 0, which the library
+/// refuses as INVALID_ARGUMENT.
+inline std::uint64_t c_value(std::chrono::milliseconds duration) {
     return duration.count() > 0 ? static_cast<std::uint64_t>(duration.count()) : 0;
+}
+
+template <class T>
+T c_value(T value) {
+    return value;
+}
+
+/// Applies a text option, when set, with its `nowgg_config_set_*` function.
+template <class Setter>
+void set_text(nowgg_config *config, const std::optional<std::string> &value, const char *name, Setter setter) {
+    if (!value) return;
+    const std::string text = c_arg(*value, name);
+    invoke([&](nowgg_error **err) { return setter(config, text.c_str(), err); });
+}
+
+/// Applies a number or duration option, when set, with its `nowgg_config_set_*` function.
+template <class T, class Setter>
+void set_value(nowgg_config *config, const std::optional<T> &value, Setter setter) {
+    if (!value) return;
+    const auto number = c_value(*value);
+    invoke([&](nowgg_error **err) { return setter(config, number, err); });
 }
 
 inline Purchase copy(const nowgg_purchase *p) {
@@ -243,34 +265,13 @@ public:
         detail::invoke([&](nowgg_error **err) { return nowgg_config_new(api_key.c_str(), &raw, err); });
         std::unique_ptr<nowgg_config, detail::ConfigDeleter> config(raw);
         nowgg_config *c = config.get();
-        if (options.region) {
-            const std::string region = detail::c_arg(*options.region, "region");
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_region(c, region.c_str(), err); });
-        }
-        if (options.base_url) {
-            const std::string url = detail::c_arg(*options.base_url, "base_url");
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_base_url(c, url.c_str(), err); });
-        }
-        if (options.timeout) {
-            const std::uint64_t ms = detail::millis(*options.timeout);
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_timeout_ms(c, ms, err); });
-        }
-        if (options.connect_timeout) {
-            const std::uint64_t ms = detail::millis(*options.connect_timeout);
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_connect_timeout_ms(c, ms, err); });
-        }
-        if (options.max_retries) {
-            const std::uint32_t retries = *options.max_retries;
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_max_retries(c, retries, err); });
-        }
-        if (options.user_agent) {
-            const std::string agent = detail::c_arg(*options.user_agent, "user_agent");
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_user_agent(c, agent.c_str(), err); });
-        }
-        if (options.proxy) {
-            const std::string proxy = detail::c_arg(*options.proxy, "proxy");
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_proxy(c, proxy.c_str(), err); });
-        }
+        detail::set_text(c, options.region, "region", nowgg_config_set_region);
+        detail::set_text(c, options.base_url, "base_url", nowgg_config_set_base_url);
+        detail::set_value(c, options.timeout, nowgg_config_set_timeout_ms);
+        detail::set_value(c, options.connect_timeout, nowgg_config_set_connect_timeout_ms);
+        detail::set_value(c, options.max_retries, nowgg_config_set_max_retries);
+        detail::set_text(c, options.user_agent, "user_agent", nowgg_config_set_user_agent);
+        detail::set_text(c, options.proxy, "proxy", nowgg_config_set_proxy);
         if (options.ca_certs_pem) {
             const std::string &pem = *options.ca_certs_pem;
             detail::invoke([&](nowgg_error **err) {
@@ -278,10 +279,7 @@ public:
                                                      pem.size(), err);
             });
         }
-        if (options.max_response_bytes) {
-            const std::uint64_t bytes = *options.max_response_bytes;
-            detail::invoke([&](nowgg_error **err) { return nowgg_config_set_max_response_bytes(c, bytes, err); });
-        }
+        detail::set_value(c, options.max_response_bytes, nowgg_config_set_max_response_bytes);
         const nowgg_client *client = nullptr;
         detail::invoke([&](nowgg_error **err) { return nowgg_client_new(c, &client, err); });
         handle_.reset(client);

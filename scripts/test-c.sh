@@ -30,13 +30,18 @@ fi
 step "c: include/nowgg_payments.h matches ffi-c/src"
 cargo test --release -p nowgg-payments-ffi --test header -q
 
-# configure NAME CMAKE_ARGS...: a build tree of the suites under $build/NAME.
+# configure NAME CMAKE_ARGS...: a build tree of the suites under $build/NAME (its output is
+# shown only when it fails).
 configure() {
-    local name=$1
+    local name=$1 log="$build/$1.log"
     shift
-    cmake -S ffi-c -B "$build/$name" -DNOWGG_PAYMENTS_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
-        -DNOWGG_SANDBOX_BIN="$NOWGG_SANDBOX_BIN" "$@" >/dev/null
-    cmake --build "$build/$name" -j2 -- --no-print-directory >/dev/null
+    mkdir -p "$build"
+    if ! { cmake -S ffi-c -B "$build/$name" -DNOWGG_PAYMENTS_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
+        -DNOWGG_SANDBOX_BIN="$NOWGG_SANDBOX_BIN" "$@" && cmake --build "$build/$name" -j2; } >"$log" 2>&1; then
+        cat "$log"
+        echo "c: building the $name suites failed" >&2
+        exit 1
+    fi
 }
 
 step "c: build and run the C and C++ suites"
