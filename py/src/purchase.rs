@@ -168,26 +168,18 @@ impl Purchase {
     /// documented, or `None` when absent.
     #[getter]
     fn purchase_state<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0
-            .purchase_state()
-            .map(|state| match state {
-                PurchaseState::Unknown(code) => Ok(code.into_pyobject(py)?.into_any()),
-                known => state_enum(py, &PURCHASE_STATE, "PurchaseState", known.code()),
-            })
-            .transpose()
+        let state = self.0.purchase_state();
+        let documented = state.map(|s| (s.code(), !matches!(s, PurchaseState::Unknown(_))));
+        state_object(py, documented, &PURCHASE_STATE, "PurchaseState")
     }
 
     /// A `ConsumptionState` (NOT_CONSUMED, CONSUMED), a plain int for an undocumented
     /// value, or `None` when absent.
     #[getter]
     fn consumption_state<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0
-            .consumption_state()
-            .map(|state| match state {
-                ConsumptionState::Unknown(code) => Ok(code.into_pyobject(py)?.into_any()),
-                known => state_enum(py, &CONSUMPTION_STATE, "ConsumptionState", known.code()),
-            })
-            .transpose()
+        let state = self.0.consumption_state();
+        let documented = state.map(|s| (s.code(), !matches!(s, ConsumptionState::Unknown(_))));
+        state_object(py, documented, &CONSUMPTION_STATE, "ConsumptionState")
     }
 
     /// Milliseconds since the epoch. `purchaseTime` is documented in seconds but sent in
@@ -309,13 +301,21 @@ impl Purchase {
     }
 }
 
-/// `class_name(code)` from `nowgg_payments.states`, the IntEnum of a documented state.
-fn state_enum<'py>(
+/// A state as Python sees it: `class_name(code)`, the IntEnum of `nowgg_payments.states`,
+/// when the core knows the code (`documented`), else the plain int; `None` when absent.
+fn state_object<'py>(
     py: Python<'py>,
-    cell: &PyOnceLock<Py<PyType>>,
+    state: Option<(i64, bool)>,
+    class: &PyOnceLock<Py<PyType>>,
     class_name: &str,
-    code: i64,
-) -> PyResult<Bound<'py, PyAny>> {
-    cell.import(py, "nowgg_payments.states", class_name)?
-        .call1((code,))
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    Ok(match state {
+        None => None,
+        Some((code, true)) => Some(
+            class
+                .import(py, "nowgg_payments.states", class_name)?
+                .call1((code,))?,
+        ),
+        Some((code, false)) => Some(code.into_pyobject(py)?.into_any()),
+    })
 }

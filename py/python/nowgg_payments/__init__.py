@@ -12,42 +12,19 @@ fallbacks to the ``logging`` logger ``nowgg_payments``, never with the key or a 
 token.
 """
 
+from . import exceptions
 from ._native import Client, Purchase, __version__, is_nowgg_token
 from .async_client import AsyncClient
-from .exceptions import (
-    ApiError,
-    ConnectionFailed,
-    DecodeError,
-    ErrorConsumingProduct,
-    HttpStatusError,
-    InvalidArgument,
-    InvalidAuthorizationKey,
-    InvalidPurchaseToken,
-    MultistoreAuthError,
-    MultistoreUnknownError,
-    NowggError,
-    Timeout,
-)
+from .exceptions import *  # NowggError and one class per error kind, as exceptions.pyi lists
 from .states import ConsumptionState, PurchaseState
 
 __all__ = [
-    "ApiError",
     "AsyncClient",
     "Client",
-    "ConnectionFailed",
     "ConsumptionState",
-    "DecodeError",
-    "ErrorConsumingProduct",
-    "HttpStatusError",
-    "InvalidArgument",
-    "InvalidAuthorizationKey",
-    "InvalidPurchaseToken",
-    "MultistoreAuthError",
-    "MultistoreUnknownError",
-    "NowggError",
     "Purchase",
     "PurchaseState",
-    "Timeout",
     "__version__",
     "is_nowgg_token",
 ]
+__all__ += exceptions.__all__
