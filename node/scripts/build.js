@@ -19,10 +19,10 @@ const packageDir = path.resolve(__dirname, '..')
 const crateName = 'nowgg-payments-node'
 const addon = path.join(packageDir, 'nowgg-payments.node')
 
-/** The crate's manifest: the bundled copy in a tarball, else the checkout's. */
+/** The crate's manifest: the checkout's, else (a tarball holds none) the bundled copy. */
 function manifestPath() {
-  const bundled = path.join(packageDir, 'rust', 'node', 'Cargo.toml')
-  return fs.existsSync(bundled) ? bundled : path.join(packageDir, 'Cargo.toml')
+  const checkout = path.join(packageDir, 'Cargo.toml')
+  return fs.existsSync(checkout) ? checkout : path.join(packageDir, 'rust', 'node', 'Cargo.toml')
 }
 
 function cargo(args, options = {}) {
