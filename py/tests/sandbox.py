@@ -11,9 +11,7 @@ import os
 import subprocess
 import urllib.request
 from pathlib import Path
-from typing import Any
-
-from typing_extensions import Self
+from typing import Any, final
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,6 +27,7 @@ def sandbox_binary() -> str:
     return binary
 
 
+@final
 class Sandbox:
     """A running sandbox that accepts ``api_key``; ``url`` is its base URL."""
 
@@ -83,7 +82,7 @@ class Sandbox:
         if self._process.stdout:
             self._process.stdout.close()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *_: object) -> None:
