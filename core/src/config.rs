@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, Proxy};
 
 use crate::client::Client;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
+use crate::resolver::CachingResolver;
 use crate::validate;
 
 /// Where now.gg's Payments API is served.
@@ -189,7 +191,7 @@ impl ClientBuilder {
         let tls = TlsConfig::builder()
             .root_certs(root_certs(&self.ca_certs_pem)?)
             .build();
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
@@ -202,8 +204,12 @@ impl ClientBuilder {
             .accept("application/json")
             .proxy(proxy)
             .tls_config(tls)
-            .build()
-            .into();
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Ok(Client::new(
             agent,
             base,

@@ -33,6 +33,7 @@ mod envelope;
 mod error;
 mod purchase;
 mod redact;
+mod resolver;
 mod retry;
 mod transport;
 mod validate;

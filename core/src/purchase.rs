@@ -2,7 +2,11 @@
 //! or null, numbers may come as strings and strings as numbers, and the original `data`
 //! object is kept whole so fields the vendor adds later still reach users.
 
+use std::fmt;
+
 use serde_json::{Map, Value};
+
+use crate::redact::short_token;
 
 /// Whether a purchase token comes from now.gg's No Code Payment flow (it starts with
 /// `-nowgg-`), which is how a backend that takes several stores routes it here.
@@ -125,7 +129,7 @@ pub const STRING_FIELD_COUNT: usize = 18;
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Purchase {
     strings: Strings,
     purchase_state: Option<i64>,
@@ -239,6 +243,24 @@ impl Purchase {
     }
 }
 
+/// Shows every field but the token only shortened, and not `raw` (which repeats it):
+/// purchases end up in logs.
+impl fmt::Debug for Purchase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Purchase");
+        for (name, value) in self.string_fields() {
+            match (name, value) {
+                ("purchaseToken", Some(token)) => out.field(name, &short_token(token)),
+                _ => out.field(name, &value),
+            };
+        }
+        out.field("purchaseState", &self.purchase_state())
+            .field("consumptionState", &self.consumption_state())
+            .field("isTestOrder", &self.is_test_order)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A string field: strings as they are, numbers and booleans as their JSON text.
 fn text(value: Option<&Value>) -> Option<String> {
     match value? {
@@ -320,6 +342,17 @@ mod tests {
             purchase(json!({"purchaseTime": null, "purchaseTimeMillis": "1630529397125"}));
         assert_eq!(fallback.purchase_time_ms(), Some(1_630_529_397_125));
         assert_eq!(purchase(json!({})).purchase_time_ms(), None);
+    }
+
+    #[test]
+    fn debug_shows_the_token_only_shortened() {
+        let p = purchase(json!({"purchaseToken": "-nowgg-0123456789abcdef", "orderId": "o-1"}));
+        let debug = format!("{p:?}");
+        assert!(
+            debug.contains("-nowgg-012…") && debug.contains("o-1"),
+            "{debug}"
+        );
+        assert!(!debug.contains("0123456789abcdef"), "{debug}");
     }
 
     #[test]
