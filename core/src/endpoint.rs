@@ -40,6 +40,13 @@ impl BaseUrl {
                 "base_url {url:?} must not have a query"
             )));
         }
+        // The URI parser drops a fragment, but `join` appends after it: every call would
+        // go to the base's own path (and a query hidden behind `#` would slip through).
+        if url.contains('#') {
+            return Err(Error::invalid(format!(
+                "base_url {url:?} must not have a fragment"
+            )));
+        }
         Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
     }
 
@@ -76,6 +83,9 @@ mod tests {
         assert!(BaseUrl::parse("http://payments-api.now.gg").is_err());
         assert!(BaseUrl::parse("ftp://x").is_err());
         assert!(BaseUrl::parse("not a url").is_err());
+        // Found by fuzz/ (consume_request): joined paths landed in the fragment.
+        assert!(BaseUrl::parse("https://gw.example/pay#").is_err());
+        assert!(BaseUrl::parse("https://gw.example/#x?y=1").is_err());
     }
 
     #[test]

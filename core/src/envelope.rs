@@ -38,7 +38,11 @@ pub(crate) fn decode(
     let code = match envelope.get("code") {
         None | Some(Value::Null) => 0,
         Some(raw) => integer(Some(raw)).ok_or_else(|| Error::Decode {
-            message: format!("API envelope has a code that is not an integer: {raw}"),
+            // The code is the server's text like any other: cut short and scrubbed.
+            message: format!(
+                "API envelope has a code that is not an integer{}",
+                excerpt(raw.to_string().as_bytes(), secrets)
+            ),
             http_status: Some(status),
         })?,
     };
@@ -184,6 +188,16 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_data_survive_a_json_round_trip() {
+        // Found by fuzz/ (decode_purchase): a best-effort float parser read back the
+        // JSON that `raw` serialises to as a different number than `raw` held.
+        let body = r#"{"code":0,"data":{"purchaseState":184467040737095415014616}}"#;
+        let data = decode_str(200, body).unwrap().unwrap();
+        let json = format!(r#"{{"code":0,"data":{}}}"#, Value::Object(data.clone()));
+        assert_eq!(decode_str(200, &json).unwrap().unwrap(), data, "{json}");
+    }
+
+    #[test]
     fn echoed_secrets_are_scrubbed() {
         let err = decode_str(
             200,
@@ -197,5 +211,13 @@ mod tests {
         );
         let err = decode_str(502, "proxy saw KEY").unwrap_err();
         assert!(!err.to_string().contains("KEY"));
+        // Found by fuzz/ (decode_purchase): a code that is not an integer was echoed whole.
+        let err = decode_str(200, r#"{"code":"3901 -nowgg-token-1 KEY"}"#).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert!(
+            !text.contains("KEY") && !text.contains("-nowgg-token-1"),
+            "{text}"
+        );
     }
 }
