@@ -31,6 +31,9 @@ mod consume;
 mod endpoint;
 mod envelope;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod purchase;
 mod redact;
 mod resolver;
