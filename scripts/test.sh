@@ -21,3 +21,4 @@ cargo test --workspace --release
 bash scripts/test-py.sh
 bash scripts/test-c.sh
 bash scripts/test-node.sh
+bash scripts/test-fuzz.sh
