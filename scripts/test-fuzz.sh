@@ -22,6 +22,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cd fuzz
+# Its own workspace, so `cargo fmt --all` at the root does not reach it.
+cargo fmt --check
 CARGO_TARGET_DIR="$fuzz_target_dir" cargo +nightly fuzz build --debug-assertions
 
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
