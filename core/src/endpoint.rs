@@ -14,7 +14,14 @@ pub(crate) const CONSUME: &str = "/v2/order/consumePurchase";
 pub(crate) struct BaseUrl(String);
 
 impl BaseUrl {
-    pub(crate) fn parse(url: &str) -> Result<BaseUrl> {
+    pub(crate) fn parse(raw: &str) -> Result<BaseUrl> {
+        // Messages quote the URL without any `user:password@`.
+        let url = &*without_userinfo(raw);
+        if url != raw {
+            return Err(Error::invalid(format!(
+                "base_url {url:?} must not hold credentials: the API key is the only ones sent"
+            )));
+        }
         let uri: ureq::http::Uri = url
             .parse()
             .map_err(|_| Error::invalid(format!("base_url {url:?} is not a valid URL")))?;
@@ -60,6 +67,18 @@ impl BaseUrl {
     }
 }
 
+/// `url` with the user-info part of its authority (if any) replaced by `***`.
+fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
+        None => url.into(),
+    }
+}
+
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
@@ -83,6 +102,9 @@ mod tests {
         assert!(BaseUrl::parse("http://payments-api.now.gg").is_err());
         assert!(BaseUrl::parse("ftp://x").is_err());
         assert!(BaseUrl::parse("not a url").is_err());
+        let err = BaseUrl::parse("https://user:s3cret@gw.example/pay").unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        assert!(err.to_string().contains("***@gw.example"), "{err}");
         // Found by fuzz/ (consume_request): joined paths landed in the fragment.
         assert!(BaseUrl::parse("https://gw.example/pay#").is_err());
         assert!(BaseUrl::parse("https://gw.example/#x?y=1").is_err());
