@@ -16,11 +16,27 @@
 static const char LISTENING[] = "listening on ";
 
 int sandbox_start(sandbox *sb, const char *bin, const char *api_key) {
+    return sandbox_start_with(sb, bin, api_key, NULL);
+}
+
+int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
+                       const char *const *extra) {
+    enum { MAX_EXTRA = 8 };
+    const char *argv[6 + MAX_EXTRA] = {NULL, "--port", "0", "--api-key", NULL, NULL};
     int fds[2];
     char line[128];
     FILE *out;
-    size_t len;
+    size_t len, n;
 
+    argv[0] = bin;
+    argv[4] = api_key;
+    for (n = 0; extra != NULL && extra[n] != NULL; n++) {
+        if (n == MAX_EXTRA) {
+            fprintf(stderr, "sandbox_start_with: more than %d extra arguments\n", MAX_EXTRA);
+            return -1;
+        }
+        argv[5 + n] = extra[n];
+    }
     if (pipe(fds) != 0) {
         perror("pipe");
         return -1;
@@ -34,7 +50,8 @@ int sandbox_start(sandbox *sb, const char *bin, const char *api_key) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(bin, bin, "--port", "0", "--api-key", api_key, (char *)NULL);
+        /* execv's argv is `char *const[]` for historical reasons; it is not written. */
+        execv(bin, (char *const *)argv);
         fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
         _exit(127);
     }

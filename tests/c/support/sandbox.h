@@ -11,12 +11,17 @@ extern "C" {
 
 typedef struct sandbox {
     pid_t pid;
-    char url[64]; /* "http://127.0.0.1:PORT" */
+    char url[64]; /* "http://127.0.0.1:PORT" (https with --tls) */
 } sandbox;
 
 /* Starts `bin --port 0 --api-key api_key` and reads the URL from its first line.
  * Returns 0, or -1 after printing why. */
 int sandbox_start(sandbox *sb, const char *bin, const char *api_key);
+
+/* The same with more arguments after the key: `extra` is a NULL-terminated array (at most
+ * 8), e.g. {"--tls", "--ca-out", path, NULL}, which makes the URL "https://...". */
+int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
+                       const char *const *extra);
 
 /* Kills the sandbox and waits for it. */
 void sandbox_stop(sandbox *sb);
