@@ -5,13 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Proxy};
 
 use crate::client::Client;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
 use crate::resolver::CachingResolver;
+use crate::tcp::TcpConnector;
 use crate::validate;
 
 /// Where now.gg's Payments API is served.
@@ -205,11 +206,14 @@ impl ClientBuilder {
             .proxy(proxy)
             .tls_config(tls)
             .build();
-        let agent = Agent::with_parts(
-            config,
-            DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        // ureq's default chain, with our TCP transport in place of its own (tcp.rs).
+        let connector = ()
+            .chain(ConnectProxyConnector::default())
+            .chain(TcpConnector {
+                granularity: self.timeout / 100,
+            })
+            .chain(RustlsConnector::default());
+        let agent = Agent::with_parts(config, connector, CachingResolver::default());
         Ok(Client::new(
             agent,
             base,

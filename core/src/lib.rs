@@ -38,6 +38,7 @@ mod purchase;
 mod redact;
 mod resolver;
 mod retry;
+mod tcp;
 mod transport;
 mod validate;
 
