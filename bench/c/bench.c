@@ -1,35 +1,76 @@
-/* Calls per second of a sequential verify through the C face, next to a plain libcurl
- * loop that reuses one handle (one keep-alive connection) to POST the same form to the
- * same sandbox. The libcurl loop only checks the HTTP status: it does not parse the
- * answer nor build a purchase, so it is the floor of what any C client pays for HTTP.
- * A benchmark, not a test: run it with bench/c/run.sh.
+/* verifyPurchase against the sandbox: the C face next to the small C program a backend
+ * would otherwise write, libcurl reusing one handle per thread (one keep-alive
+ * connection), in two forms: parsing the answer with cJSON and checking the purchase
+ * state (the same work as the face), and checking only the HTTP status (the floor of
+ * what any libcurl client pays). A benchmark, not a test: run it with bench/c/run.sh.
  *
- * usage: bench SANDBOX_BIN [CALLS_PER_ROUND] */
+ * Each group (transport x threads) runs its contenders in slices of --seconds,
+ * alternating slice by slice for --rounds rounds. For each: the median slice's calls/s,
+ * p50 and p99 latency over all its calls, and process CPU time per call. First of all,
+ * RSS and open descriptors after 1k and after --memory-calls calls of the face.
+ *
+ * usage: bench --url URL [--tls-url URL --ca FILE] [--seconds S] [--rounds N]
+ *              [--threads N] [--memory-calls N] [--json]
+ * --json prints one JSON object a line on stdout (for bench/report.py), the table on
+ * stderr. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <cJSON.h>
 #include <curl/curl.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nowgg_payments.h"
-#include "support/sandbox.h"
 
-#define ROUNDS 3
+#define MAX_THREADS 64
 
 static const char KEY[] = "bench-key";
 static const char TOKEN[] = "-nowgg-sample-paid";
+static const char FORM[] = "purchaseToken=-nowgg-sample-paid";
+static const char FACE[] = "C face (nowgg_verify_purchase)";
 
-/* The C face: verify and free the purchase, N times. Returns calls/s, or -1. */
-static double c_face(const nowgg_client *client, long calls) {
-    double started = now_ms();
-    long i;
-    for (i = 0; i < calls; i++) {
-        nowgg_purchase *purchase = NULL;
-        if (nowgg_verify_purchase(client, TOKEN, &purchase, NULL) != NOWGG_OK) return -1;
-        nowgg_purchase_free(purchase);
-    }
-    return (double)calls * 1000.0 / (now_ms() - started);
+typedef struct target {
+    const char *transport; /* "http" | "https" */
+    const char *url;
+    const char *ca_file; /* NULL over HTTP */
+} target;
+
+/* One thread's state for one contender: the shared client, or its own curl handle. */
+typedef struct worker {
+    const target *where;
+    const nowgg_client *client;
+    CURL *curl;
+    struct curl_slist *headers;
+    char *body; /* the answer, for the cJSON contender */
+    size_t body_len, body_cap;
+    uint32_t *latencies_ns;
+    size_t calls, cap;
+} worker;
+
+typedef struct contender {
+    const char *name;
+    int (*call)(worker *w); /* 0 when the call returned the paid purchase */
+    int parse;              /* libcurl: collect and parse the answer */
+} contender;
+
+static double now_s(clockid_t clock) {
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int face_call(worker *w) {
+    nowgg_purchase *purchase = NULL;
+    int ok;
+    if (nowgg_verify_purchase(w->client, TOKEN, &purchase, NULL) != NOWGG_OK) return -1;
+    ok = nowgg_purchase_is_paid(purchase);
+    nowgg_purchase_free(purchase);
+    return ok ? 0 : -1;
 }
 
 static size_t discard(char *data, size_t size, size_t count, void *user) {
@@ -38,74 +79,390 @@ static size_t discard(char *data, size_t size, size_t count, void *user) {
     return size * count;
 }
 
-/* One libcurl handle POSTing the verify form N times. Returns calls/s, or -1. */
-static double libcurl_loop(CURL *curl, long calls) {
-    double started = now_ms();
-    long i, status = 0;
-    for (i = 0; i < calls; i++) {
-        if (curl_easy_perform(curl) != CURLE_OK) return -1;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        if (status != 200) return -1;
+static size_t collect(char *data, size_t size, size_t count, void *user) {
+    worker *w = (worker *)user;
+    size_t n = size * count;
+    if (w->body_len + n + 1 > w->body_cap) {
+        size_t cap = (w->body_len + n + 1) * 2;
+        char *grown = (char *)realloc(w->body, cap);
+        if (grown == NULL) return 0;
+        w->body = grown;
+        w->body_cap = cap;
     }
-    return (double)calls * 1000.0 / (now_ms() - started);
+    memcpy(w->body + w->body_len, data, n);
+    w->body_len += n;
+    w->body[w->body_len] = '\0';
+    return n;
+}
+
+static int curl_perform(worker *w) {
+    long status = 0;
+    w->body_len = 0;
+    if (curl_easy_perform(w->curl) != CURLE_OK) return -1;
+    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+    return status == 200 ? 0 : -1;
+}
+
+static int curl_status_call(worker *w) { return curl_perform(w); }
+
+static int curl_cjson_call(worker *w) {
+    cJSON *envelope, *state;
+    int ok;
+    if (curl_perform(w) != 0) return -1;
+    envelope = cJSON_ParseWithLength(w->body, w->body_len);
+    state = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(envelope, "data"),
+                                             "purchaseState");
+    ok = cJSON_IsNumber(state) && state->valuedouble == 1;
+    cJSON_Delete(envelope);
+    return ok ? 0 : -1;
+}
+
+static const contender CONTENDERS[] = {
+    {FACE, face_call, 0},
+    {"libcurl reused handle + cJSON", curl_cjson_call, 1},
+    {"libcurl reused handle, status only", curl_status_call, 0},
+};
+#define N_CONTENDERS (sizeof CONTENDERS / sizeof CONTENDERS[0])
+
+static CURL *curl_handle(worker *w, int parse) {
+    char url[512], auth[128];
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) return NULL;
+    snprintf(url, sizeof url, "%s/v2/seller/order/verifyPurchase", w->where->url);
+    snprintf(auth, sizeof auth, "Authorization: %s", KEY);
+    w->headers = curl_slist_append(NULL, auth);
+    w->headers = curl_slist_append(w->headers, "Content-Type: application/x-www-form-urlencoded");
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, w->headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, FORM);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, parse ? collect : discard);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, (void *)w);
+    if (w->where->ca_file != NULL) curl_easy_setopt(curl, CURLOPT_CAINFO, w->where->ca_file);
+    return curl;
+}
+
+/* The face's client, shared by every thread of a group. NULL after printing why. */
+static const nowgg_client *face_client(const target *where) {
+    nowgg_config *config = NULL;
+    const nowgg_client *client = NULL;
+    nowgg_error *err = NULL;
+    char *pem = NULL;
+    int ok = nowgg_config_new(KEY, &config, &err) == NOWGG_OK &&
+             nowgg_config_set_base_url(config, where->url, &err) == NOWGG_OK;
+    if (ok && where->ca_file != NULL) {
+        FILE *f = fopen(where->ca_file, "rb");
+        long size = -1;
+        if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 &&
+            fseek(f, 0, SEEK_SET) == 0 && (pem = (char *)malloc((size_t)size)) != NULL &&
+            fread(pem, 1, (size_t)size, f) == (size_t)size) {
+            ok = nowgg_config_add_ca_certs_pem(config, (const uint8_t *)pem, (size_t)size, &err) ==
+                 NOWGG_OK;
+        } else {
+            fprintf(stderr, "cannot read %s\n", where->ca_file);
+            ok = 0;
+        }
+        if (f != NULL) fclose(f);
+        free(pem);
+    }
+    if (ok) ok = nowgg_client_new(config, &client, &err) == NOWGG_OK;
+    if (!ok && err != NULL) fprintf(stderr, "client: %s\n", nowgg_error_message(err));
+    nowgg_error_free(err);
+    nowgg_config_free(config);
+    return ok ? client : NULL;
+}
+
+typedef struct slice_run {
+    const contender *who;
+    worker workers[MAX_THREADS];
+    int threads;
+    double deadline;
+    pthread_barrier_t ready, go;
+    int failed;
+} slice_run;
+
+typedef struct thread_arg {
+    slice_run *run;
+    worker *w;
+} thread_arg;
+
+static void *thread_main(void *p) {
+    thread_arg *arg = (thread_arg *)p;
+    slice_run *run = arg->run;
+    worker *w = arg->w;
+    const contender *who = run->who;
+    int warm = who->call(w) == 0; /* the connection */
+    struct timespec t0, t1;
+
+    if (!warm) run->failed = 1;
+    pthread_barrier_wait(&run->ready);
+    pthread_barrier_wait(&run->go);
+    while (warm) {
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if ((double)t0.tv_sec + (double)t0.tv_nsec / 1e9 >= run->deadline) break;
+        if (who->call(w) != 0) {
+            run->failed = 1;
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (w->calls == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 1 << 16;
+            uint32_t *grown = (uint32_t *)realloc(w->latencies_ns, cap * sizeof *grown);
+            if (grown == NULL) {
+                run->failed = 1;
+                break;
+            }
+            w->latencies_ns = grown;
+            w->cap = cap;
+        }
+        w->latencies_ns[w->calls++] =
+            (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+    }
+    return NULL;
+}
+
+/* What one contender did in one slice. */
+typedef struct slice {
+    double rate, cpu_s;
+    size_t calls;
+} slice;
+
+/* Latencies of all of a contender's slices, kept for the percentiles. */
+typedef struct samples {
+    uint32_t *ns;
+    size_t len, cap;
+} samples;
+
+/* One slice of `who` from `threads` threads; -1 when a call failed. */
+static int run_slice(const contender *who, const target *where, const nowgg_client *client,
+                     int threads, double seconds, slice *out, samples *all) {
+    static slice_run run;
+    pthread_t ids[MAX_THREADS];
+    thread_arg args[MAX_THREADS];
+    double started, cpu;
+    int i;
+    size_t calls = 0;
+
+    memset(&run, 0, sizeof run);
+    run.who = who;
+    run.threads = threads;
+    pthread_barrier_init(&run.ready, NULL, (unsigned)threads + 1);
+    pthread_barrier_init(&run.go, NULL, (unsigned)threads + 1);
+    for (i = 0; i < threads; i++) {
+        worker *w = &run.workers[i];
+        w->where = where;
+        w->client = client;
+        if (who->call != face_call && (w->curl = curl_handle(w, who->parse)) == NULL) return -1;
+        args[i].run = &run;
+        args[i].w = w;
+        pthread_create(&ids[i], NULL, thread_main, &args[i]);
+    }
+    pthread_barrier_wait(&run.ready);
+    cpu = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    started = now_s(CLOCK_MONOTONIC);
+    run.deadline = started + seconds;
+    pthread_barrier_wait(&run.go);
+    for (i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+    out->rate = 0;
+    out->cpu_s = now_s(CLOCK_PROCESS_CPUTIME_ID) - cpu;
+    for (i = 0; i < threads; i++) {
+        worker *w = &run.workers[i];
+        if (all->len + w->calls > all->cap) {
+            size_t cap = (all->len + w->calls) * 2;
+            uint32_t *grown = (uint32_t *)realloc(all->ns, cap * sizeof *grown);
+            if (grown == NULL) return -1;
+            all->ns = grown;
+            all->cap = cap;
+        }
+        memcpy(all->ns + all->len, w->latencies_ns, w->calls * sizeof *w->latencies_ns);
+        all->len += w->calls;
+        calls += w->calls;
+        free(w->latencies_ns);
+        free(w->body);
+        if (w->curl != NULL) curl_easy_cleanup(w->curl);
+        curl_slist_free_all(w->headers);
+    }
+    out->calls = calls;
+    out->rate = (double)calls / (now_s(CLOCK_MONOTONIC) - started);
+    pthread_barrier_destroy(&run.ready);
+    pthread_barrier_destroy(&run.go);
+    return run.failed ? -1 : 0;
+}
+
+static int by_value(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int by_rate(const void *a, const void *b) {
+    double x = ((const slice *)a)->rate, y = ((const slice *)b)->rate;
+    return (x > y) - (x < y);
+}
+
+static double percentile_us(const samples *s, double p) {
+    size_t i = (size_t)((double)s->len * p);
+    if (s->len == 0) return 0;
+    return (double)s->ns[i < s->len ? i : s->len - 1] / 1000.0;
+}
+
+typedef struct options {
+    double seconds;
+    int rounds, threads, json;
+    long memory_calls;
+} options;
+
+/* Every contender once a round, each round starting one contender further on; then a
+ * record per contender. */
+static int group(const target *where, int threads, const options *o, FILE *table) {
+    slice slices[N_CONTENDERS][16];
+    samples all[N_CONTENDERS];
+    double rates[N_CONTENDERS];
+    const nowgg_client *client = face_client(where);
+    char mode[32];
+    int r;
+    size_t i, c;
+
+    if (client == NULL) return -1;
+    memset(all, 0, sizeof all);
+    for (r = 0; r < o->rounds; r++) {
+        for (i = 0; i < N_CONTENDERS; i++) {
+            c = (i + (size_t)r) % N_CONTENDERS;
+            if (run_slice(&CONTENDERS[c], where, client, threads, o->seconds, &slices[c][r],
+                          &all[c]) != 0) {
+                fprintf(stderr, "%s: a call failed\n", CONTENDERS[c].name);
+                return -1;
+            }
+        }
+    }
+    nowgg_client_free(client);
+    if (threads == 1) {
+        snprintf(mode, sizeof mode, "sequential");
+    } else {
+        snprintf(mode, sizeof mode, "%d threads", threads);
+    }
+    fprintf(table, "\n%s, %s\n  %-36s%10s%9s%9s%9s%11s\n", where->transport, mode, "", "calls/s",
+            "p50 us", "p99 us", "CPU us", "face/this");
+    for (c = 0; c < N_CONTENDERS; c++) {
+        double cpu = 0, list[16];
+        size_t calls = 0;
+        slice sorted[16];
+        memcpy(sorted, slices[c], sizeof(slice) * (size_t)o->rounds);
+        qsort(sorted, (size_t)o->rounds, sizeof(slice), by_rate);
+        rates[c] = sorted[o->rounds / 2].rate;
+        for (r = 0; r < o->rounds; r++) {
+            cpu += slices[c][r].cpu_s;
+            calls += slices[c][r].calls;
+            list[r] = slices[c][r].rate;
+        }
+        qsort(all[c].ns, all[c].len, sizeof(uint32_t), by_value);
+        fprintf(table, "  %-36s%10.0f%9.0f%9.0f%9.1f%10.2fx\n", CONTENDERS[c].name, rates[c],
+                percentile_us(&all[c], 0.5), percentile_us(&all[c], 0.99),
+                cpu * 1e6 / (double)calls, rates[0] / rates[c]);
+        if (o->json) {
+            printf("{\"kind\":\"throughput\",\"face\":\"c\",\"contender\":\"%s\",\"role\":\"%s\","
+                   "\"transport\":\"%s\",\"mode\":\"%s\",\"concurrency\":%d,\"calls_per_s\":%.1f,"
+                   "\"rounds_calls_per_s\":[",
+                   CONTENDERS[c].name, c == 0 ? "face" : "peer", where->transport, mode, threads,
+                   rates[c]);
+            for (r = 0; r < o->rounds; r++) printf("%s%.0f", r ? "," : "", list[r]);
+            printf("],\"p50_us\":%.1f,\"p99_us\":%.1f,\"cpu_us_per_call\":%.2f,\"calls\":%zu}\n",
+                   percentile_us(&all[c], 0.5), percentile_us(&all[c], 0.99),
+                   cpu * 1e6 / (double)calls, calls);
+        }
+        free(all[c].ns);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+static long rss_kib(void) {
+    char line[256];
+    long kib = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL) return 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
+    }
+    fclose(f);
+    return kib;
+}
+
+static int open_fds(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL) return 0;
+    while (readdir(d) != NULL) n++;
+    closedir(d);
+    return n - 3; /* ".", "..", and this listing's own descriptor */
+}
+
+/* RSS and descriptors after 1k sequential calls of the face and after `calls`. */
+static int memory(const target *where, long calls, int json, FILE *table) {
+    const nowgg_client *client = face_client(where);
+    worker w;
+    long i, rss_first = 0;
+    int fds_first = 0;
+
+    if (client == NULL) return -1;
+    memset(&w, 0, sizeof w);
+    w.client = client;
+    for (i = 1; i <= calls; i++) {
+        if (face_call(&w) != 0) return -1;
+        if (i == 1000) {
+            rss_first = rss_kib();
+            fds_first = open_fds();
+        }
+    }
+    fprintf(table, "\n%s: after 1000 calls %ld KiB RSS, %d fds; after %ld calls %ld KiB RSS, %d fds\n",
+            FACE, rss_first, fds_first, calls, rss_kib(), open_fds());
+    if (json) {
+        printf("{\"kind\":\"memory\",\"face\":\"c\",\"contender\":\"%s\",\"calls_first\":1000,"
+               "\"rss_kib_first\":%ld,\"fds_first\":%d,\"calls_last\":%ld,\"rss_kib_last\":%ld,"
+               "\"fds_last\":%d}\n",
+               FACE, rss_first, fds_first, calls, rss_kib(), open_fds());
+    }
+    nowgg_client_free(client);
+    return 0;
 }
 
 int main(int argc, char **argv) {
-    sandbox sb;
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    struct curl_slist *headers = NULL;
-    char url[256], auth[128];
-    long calls = argc > 2 ? atol(argv[2]) : 5000;
-    double best_face = 0, best_curl = 0;
-    CURL *curl;
-    int round;
+    options o = {2.0, 3, 8, 0, 100000};
+    target http = {"http", NULL, NULL}, https = {"https", NULL, NULL};
+    FILE *table;
+    int i;
 
-    if (argc < 2 || calls <= 0) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN [CALLS_PER_ROUND]\n", argv[0]);
+    for (i = 1; i < argc; i++) {
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--json") == 0) {
+            o.json = 1;
+            continue;
+        }
+        if (value == NULL) break;
+        if (strcmp(argv[i], "--url") == 0) http.url = value;
+        else if (strcmp(argv[i], "--tls-url") == 0) https.url = value;
+        else if (strcmp(argv[i], "--ca") == 0) https.ca_file = value;
+        else if (strcmp(argv[i], "--seconds") == 0) o.seconds = atof(value);
+        else if (strcmp(argv[i], "--rounds") == 0) o.rounds = atoi(value);
+        else if (strcmp(argv[i], "--threads") == 0) o.threads = atoi(value);
+        else if (strcmp(argv[i], "--memory-calls") == 0) o.memory_calls = atol(value);
+        else break;
+        i++;
+    }
+    if (i < argc || http.url == NULL || (https.url != NULL && https.ca_file == NULL) ||
+        o.rounds < 1 || o.rounds > 16 || o.threads < 1 || o.threads > MAX_THREADS ||
+        o.memory_calls < 1000) {
+        fprintf(stderr, "usage: %s --url URL [--tls-url URL --ca FILE] [--seconds S] [--rounds N<=16]\n"
+                        "       [--threads N] [--memory-calls N>=1000] [--json]\n", argv[0]);
         return 2;
     }
+    table = o.json ? stderr : stdout;
     curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
-
-    nowgg_config_new(KEY, &config, NULL);
-    nowgg_config_set_base_url(config, sb.url, NULL);
-    if (nowgg_client_new(config, &client, NULL) != NOWGG_OK) return 1;
-    nowgg_config_free(config);
-
-    curl = curl_easy_init();
-    snprintf(url, sizeof url, "%s/v2/seller/order/verifyPurchase", sb.url);
-    snprintf(auth, sizeof auth, "Authorization: %s", KEY);
-    headers = curl_slist_append(headers, auth);
-    headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "purchaseToken=-nowgg-sample-paid");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-
-    /* Warm both up (connections, caches), then alternate rounds and keep the best. */
-    if (c_face(client, 200) < 0 || libcurl_loop(curl, 200) < 0) {
-        fprintf(stderr, "warm-up failed\n");
-        return 1;
-    }
-    for (round = 0; round < ROUNDS; round++) {
-        double face = c_face(client, calls), plain = libcurl_loop(curl, calls);
-        if (face < 0 || plain < 0) {
-            fprintf(stderr, "a call failed\n");
-            return 1;
-        }
-        if (face > best_face) best_face = face;
-        if (plain > best_curl) best_curl = plain;
-    }
-    printf("sequential verifies against the sandbox, best of %d rounds of %ld calls:\n", ROUNDS, calls);
-    printf("  C face (nowgg_verify_purchase + nowgg_purchase_free): %8.0f calls/s\n", best_face);
-    printf("  libcurl, one reused handle, status check only:        %8.0f calls/s\n", best_curl);
-    printf("  ratio C face / libcurl: %.2f\n", best_face / best_curl);
-
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    nowgg_client_free(client);
-    sandbox_stop(&sb);
+    fprintf(table, "verifyPurchase against the sandbox (%s)\n", curl_version());
+    /* First, while the heap holds nothing else. */
+    if (memory(&http, o.memory_calls, o.json, table) != 0) return 1;
+    if (group(&http, 1, &o, table) != 0 || group(&http, o.threads, &o, table) != 0) return 1;
+    if (https.url != NULL && group(&https, 1, &o, table) != 0) return 1;
     curl_global_cleanup();
     return 0;
 }

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Builds and runs bench/c/bench.c: calls/s of the C face against the sandbox, next to a
-# libcurl loop reusing one handle. Needs cargo, a C compiler and libcurl's headers
-# (libcurl4-openssl-dev). usage: bash bench/c/run.sh [CALLS_PER_ROUND]
+# Builds bench/c/bench.c against the release C library and runs it: the C face next to
+# libcurl reusing one handle (see bench.c). Needs cargo, a C compiler, libcurl's and
+# cJSON's headers (libcurl4-openssl-dev, libcjson-dev; bench/run.sh installs them).
+# Uses the sandboxes in BENCH_URL, BENCH_TLS_URL and BENCH_CA (bench/run.sh sets them),
+# else starts its own. usage: bash bench/c/run.sh [--seconds S] [--rounds N] [--json] ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --release -q -p nowgg-payments-ffi -p nowgg-sandbox
 lib="$CARGO_TARGET_DIR/release"
-out="$CARGO_TARGET_DIR/bench-c"
+out="$CARGO_TARGET_DIR/bench/c-bench"
+mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2046  # the flags are words
-cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -Iinclude -Itests/c \
-    bench/c/bench.c tests/c/support/sandbox.c -o "$out" \
-    -L"$lib" -Wl,-rpath,"$lib" -lnowgg_payments $(pkg-config --cflags --libs libcurl)
-"$out" "$lib/nowgg-sandbox" "$@"
+cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -pthread -Iinclude bench/c/bench.c -o "$out" \
+    -L"$lib" -Wl,-rpath,"$lib" -lnowgg_payments $(pkg-config --cflags --libs libcurl libcjson)
+if [[ -z "${BENCH_URL:-}" ]]; then
+    # shellcheck source=bench/sandbox.sh
+    source bench/sandbox.sh
+    start_sandboxes "$(mktemp -d)"
+fi
+"$out" --url "$BENCH_URL" --tls-url "$BENCH_TLS_URL" --ca "$BENCH_CA" "$@"
+if [[ " $* " == *" --json "* ]]; then
+    for file in "$lib/libnowgg_payments.so" "$lib/libnowgg_payments.a"; do
+        printf '{"kind":"size","face":"c","file":"%s","bytes":%d}\n' "$(basename "$file")" "$(stat -c %s "$file")"
+    done
+fi

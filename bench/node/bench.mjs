@@ -1,94 +1,251 @@
-// Calls/s of verifyPurchase against the sandbox: nowgg-payments next to the hand-written
-// request a Node backend would otherwise make, with global fetch and with
-// undici.request, each doing the same work (POST the form with the key, read the JSON,
-// check `success`). Sequential and 8 in flight; the three alternate in short slices so
-// that drift on the machine hits them alike; the median slice is reported.
+// verifyPurchase against the sandbox: nowgg-payments next to the hand-written request a
+// Node backend would otherwise make, with global fetch and with undici.request, each doing
+// the same work (POST the form with the key, read the JSON, check the purchase state).
 // A benchmark, not a test: it asserts nothing.
 //
-//   cd bench/node && npm install && node bench.mjs [--seconds 1] [--rounds 5]
+// Each group (transport x calls in flight) runs its contenders in slices of --seconds,
+// alternating slice by slice for --rounds rounds, so that drift on the machine hits them
+// alike. For each contender: the median slice's calls/s, p50 and p99 latency over all its
+// calls, and process CPU time per call (every thread: libuv's pool does the face's work).
+// Then RSS and open descriptors after 1k and 100k calls of the face, require() times, and
+// the size of the .node addon. Over HTTPS the peer is undici.request with an Agent that
+// trusts the sandbox's CA (global fetch takes no CA but from the environment at startup).
+//
+//   bench/run.sh                                  # every face, with the setup (bench/README.md)
+//   cd bench/node && npm install && node bench.mjs  # alone
+//
+// --json prints one JSON object a line on stdout (for bench/report.py) and the table on
+// stderr; --url, --tls-url and --ca use running sandboxes instead of starting two.
 
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 
 import { Client } from 'nowgg-payments'
-import { startSandbox } from '../../node/test/sandbox.mjs'
 
-const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '5' } },
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    'in-flight': { type: 'string', default: '8' },
+    'memory-calls': { type: 'string', default: '100000' },
+    url: { type: 'string' },
+    'tls-url': { type: 'string' },
+    ca: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
 })
-const sliceMs = Number(values.seconds) * 1000
-const rounds = Number(values.rounds)
+const sliceMs = Number(args.seconds) * 1000
+const rounds = Number(args.rounds)
+const inFlight = Number(args['in-flight'])
 const apiKey = 'bench-key'
 const token = '-nowgg-sample-paid'
-process.env.NOWGG_SANDBOX_BIN ??= new URL('../../target/release/nowgg-sandbox', import.meta.url).pathname
+const face = 'nowgg-payments'
+const log = args.json ? console.error : console.log
 
-const sandbox = await startSandbox(apiKey)
-const verifyUrl = `${sandbox.url}/v2/seller/order/verifyPurchase`
+/** Starts the sandbox binary with `extra` arguments; returns the child and its base URL. */
+async function startSandbox(extra) {
+  const bin = process.env.NOWGG_SANDBOX_BIN ?? new URL('../../target/release/nowgg-sandbox', import.meta.url).pathname
+  const child = spawn(bin, ['--port', '0', '--api-key', apiKey, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const [line] = await once(createInterface({ input: child.stdout }), 'line')
+  const base = /^listening on (\S+)/.exec(line)?.[1]
+  if (!base) throw new Error(`unexpected first line from the sandbox: ${line}`)
+  return { child, base }
+}
+
+const sandboxes = []
+let url = args.url
+if (!url) {
+  const { child, base } = await startSandbox([])
+  sandboxes.push(child)
+  url = base
+}
+let tlsUrl = args['tls-url']
+let caFile = args.ca
+if (!tlsUrl) {
+  caFile = join(mkdtempSync(join(tmpdir(), 'nowgg-bench-')), 'ca.pem')
+  const { child, base } = await startSandbox(['--tls', '--ca-out', caFile])
+  sandboxes.push(child)
+  tlsUrl = base
+}
+const ca = readFileSync(caFile, 'utf8')
+
 const form = new URLSearchParams({ purchaseToken: token }).toString()
 const headers = { authorization: apiKey, 'content-type': 'application/x-www-form-urlencoded' }
 
 function check(envelope) {
-  if (!envelope.success || envelope.data?.purchaseToken !== token) throw new Error('unexpected answer')
+  if (envelope.data?.purchaseState !== 1) throw new Error('unexpected answer')
 }
 
-const client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0 })
-const contenders = {
-  'nowgg-payments': async () => {
-    const purchase = await client.verifyPurchase(token)
-    if (!purchase.isPaid) throw new Error('unexpected answer')
-  },
-  fetch: async () => {
-    const response = await fetch(verifyUrl, { method: 'POST', headers, body: form })
-    check(await response.json())
-  },
-  'undici.request': async () => {
-    const { body } = await request(verifyUrl, { method: 'POST', headers, body: form })
-    check(await body.json())
-  },
+/** The contenders against one base URL; `tls` adds the CA each needs. */
+function contenders(base, tls) {
+  const verifyUrl = `${base}/v2/seller/order/verifyPurchase`
+  const client = new Client({ apiKey, baseUrl: base, caCerts: tls ? ca : undefined })
+  const dispatcher = tls ? new Agent({ connect: { ca } }) : undefined
+  const all = {
+    [face]: async () => {
+      const purchase = await client.verifyPurchase(token)
+      if (!purchase.isPaid) throw new Error('unexpected answer')
+    },
+    'undici.request': async () => {
+      const { body } = await request(verifyUrl, { method: 'POST', headers, body: form, dispatcher })
+      check(await body.json())
+    },
+    fetch: async () => {
+      const response = await fetch(verifyUrl, { method: 'POST', headers, body: form })
+      check(await response.json())
+    },
+  }
+  if (tls) delete all.fetch
+  return all
 }
 
-/** Calls/s of `call` with `inFlight` callers for one slice. */
-async function slice(call, inFlight) {
-  let calls = 0
-  const end = performance.now() + sliceMs
+/** What `call` does with `n` callers in flight for one slice. */
+async function slice(call, n) {
+  await Promise.all(Array.from({ length: n }, call)) // warm: connections, JIT
+  const latencies = []
+  const cpu = process.cpuUsage()
   const started = performance.now()
+  const end = started + sliceMs
   await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < end) {
+    Array.from({ length: n }, async () => {
+      for (let t = performance.now(); t < end; t = performance.now()) {
         await call()
-        calls++
+        latencies.push(performance.now() - t)
       }
     }),
   )
-  return calls / ((performance.now() - started) / 1000)
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  return { calls: latencies.length, seconds, cpuMicros: used.user + used.system, latencies }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
-const names = Object.keys(contenders)
-const results = {}
-for (const inFlight of [1, 8]) {
-  for (const name of names) await slice(contenders[name], inFlight) // warm-up: connections, JIT
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
+/** Every contender once a round, each round starting one contender further on. */
+async function group(transport, calls, n) {
+  const names = Object.keys(calls)
+  const slices = Object.fromEntries(names.map((name) => [name, []]))
   for (let round = 0; round < rounds; round++) {
-    // Rotate who goes first, so no contender always follows the same one.
     for (let i = 0; i < names.length; i++) {
       const name = names[(round + i) % names.length]
-      samples[name].push(await slice(contenders[name], inFlight))
+      slices[name].push(await slice(calls[name], n))
     }
+    console.error(`  ${transport}, ${n} in flight: round ${round + 1} of ${rounds} done`)
   }
-  results[inFlight] = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  return names.map((name) => {
+    const mine = slices[name]
+    const latencies = mine.flatMap((s) => s.latencies).sort((a, b) => a - b)
+    const total = mine.reduce((sum, s) => sum + s.calls, 0)
+    return {
+      kind: 'throughput',
+      face: 'node',
+      contender: name,
+      role: name === face ? 'face' : 'peer',
+      transport,
+      mode: n === 1 ? 'sequential' : `${n} in flight`,
+      concurrency: n,
+      calls_per_s: median(mine.map((s) => s.calls / s.seconds)),
+      rounds_calls_per_s: mine.map((s) => Math.round(s.calls / s.seconds)),
+      p50_us: percentile(latencies, 0.5) * 1000,
+      p99_us: percentile(latencies, 0.99) * 1000,
+      cpu_us_per_call: mine.reduce((sum, s) => sum + s.cpuMicros, 0) / total,
+      calls: total,
+    }
+  })
 }
-await sandbox.stop()
+
+/** RSS and open descriptors after 1k calls of the face and after --memory-calls. */
+async function memory() {
+  const client = new Client({ apiKey, baseUrl: url })
+  const run = async (calls) => {
+    let left = calls
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (left-- > 0) await client.verifyPurchase(token)
+      }),
+    )
+  }
+  const snapshot = () => [Math.round(process.memoryUsage().rss / 1024), readdirSync('/proc/self/fd').length]
+  const first = 1000
+  const last = Number(args['memory-calls'])
+  await run(first)
+  const [rssFirst, fdsFirst] = snapshot()
+  await run(last - first)
+  const [rssLast, fdsLast] = snapshot()
+  return {
+    kind: 'memory',
+    face: 'node',
+    contender: face,
+    mode: `${inFlight} in flight`,
+    calls_first: first,
+    rss_kib_first: rssFirst,
+    fds_first: fdsFirst,
+    calls_last: last,
+    rss_kib_last: rssLast,
+    fds_last: fdsLast,
+  }
+}
+
+/** Median wall time of require(name) in a fresh node, from this folder. */
+function requireTimes() {
+  const here = dirname(new URL(import.meta.url).pathname)
+  return [face, 'undici'].map((name) => {
+    const code = `const t = performance.now(); require(${JSON.stringify(name)}); console.log(performance.now() - t)`
+    const samples = Array.from({ length: 5 }, () =>
+      Number(execFileSync(process.execPath, ['-e', code], { cwd: here, encoding: 'utf8' })),
+    )
+    return { kind: 'startup', face: 'node', what: `require('${name}')`, role: name === face ? 'face' : 'peer', ms: median(samples) }
+  })
+}
+
+function sizes() {
+  const dir = dirname(createRequire(import.meta.url).resolve(face))
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.node'))
+    .map((file) => ({ kind: 'size', face: 'node', file, bytes: statSync(join(dir, file)).size }))
+}
+
+const records = []
+try {
+  for (const [transport, base, tls] of [['http', url, false], ['https', tlsUrl, true]]) {
+    const calls = contenders(base, tls)
+    for (const n of tls ? [1] : [1, inFlight]) records.push(...(await group(transport, calls, n)))
+  }
+  records.push(await memory())
+} finally {
+  for (const child of sandboxes) child.kill()
+}
+records.push(...requireTimes(), ...sizes())
 
 const pool = process.env.UV_THREADPOOL_SIZE ?? '4 (default)'
-console.log(`verifyPurchase against the sandbox, calls/s (median of ${rounds} slices of ${sliceMs} ms;`)
-console.log(`node ${process.version}, UV_THREADPOOL_SIZE ${pool})\n`)
-const column = (text) => String(text).padStart(16)
-console.log(`${'in flight'.padEnd(10)}${names.map(column).join('')}${column('vs fetch')}${column('vs undici')}`)
-for (const [inFlight, row] of Object.entries(results)) {
-  const ours = row['nowgg-payments']
-  const cells = names.map((n) => column(Math.round(row[n])))
-  const ratios = [row.fetch, row['undici.request']].map((other) => column(`${(ours / other).toFixed(2)}x`))
-  console.log(`${String(inFlight).padEnd(10)}${cells.join('')}${ratios.join('')}`)
+log(`\nverifyPurchase against the sandbox (node ${process.version}, UV_THREADPOOL_SIZE ${pool})`)
+const pad = (text, width) => String(text).padStart(width)
+for (const r of records) {
+  if (r.kind === 'throughput' && r.role === 'face') {
+    log(`\n${r.transport}, ${r.mode}`)
+    log(`  ${''.padEnd(18)}${pad('calls/s', 10)}${pad('p50 us', 9)}${pad('p99 us', 9)}${pad('CPU us', 9)}${pad('face/this', 11)}`)
+    for (const o of records.filter((o) => o.kind === 'throughput' && o.transport === r.transport && o.mode === r.mode)) {
+      const ratio = `${(r.calls_per_s / o.calls_per_s).toFixed(2)}x`
+      log(
+        `  ${o.contender.padEnd(18)}${pad(Math.round(o.calls_per_s), 10)}${pad(Math.round(o.p50_us), 9)}` +
+          `${pad(Math.round(o.p99_us), 9)}${pad(Math.round(o.cpu_us_per_call), 9)}${pad(ratio, 11)}`,
+      )
+    }
+  } else if (r.kind === 'memory') {
+    log(`\n${r.contender}: after ${r.calls_first} calls ${r.rss_kib_first} KiB RSS, ${r.fds_first} fds;` +
+      ` after ${r.calls_last} calls ${r.rss_kib_last} KiB RSS, ${r.fds_last} fds`)
+  } else if (r.kind === 'startup') {
+    log(`${r.what}: ${r.ms.toFixed(1)} ms`)
+  } else if (r.kind === 'size') {
+    log(`${r.file}: ${r.bytes} bytes`)
+  }
 }
+if (args.json) for (const r of records) console.log(JSON.stringify(r))

@@ -6,8 +6,12 @@
 //! cargo run --release -p nowgg-bench -- --threads 8 --calls 50000   # the load run
 //! cargo run --release -p nowgg-bench -- --threads 1 --calls 20000   # per-call latency
 //! ```
+//!
+//! `--json` prints, instead of text, one JSON object a line for bench/report.py: the
+//! throughput, and descriptors and RSS at the first report and the last.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -34,6 +38,12 @@ struct Args {
     /// The token to verify.
     #[arg(long, default_value = "-nowgg-sample-paid", allow_hyphen_values = true)]
     token: String,
+    /// A CA certificate (PEM file) to trust, for an HTTPS `--url`.
+    #[arg(long)]
+    ca: Option<std::path::PathBuf>,
+    /// Print JSON lines (for bench/report.py) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() {
@@ -45,19 +55,23 @@ fn main() {
         .url
         .clone()
         .unwrap_or_else(|| sandbox.as_ref().unwrap().url());
-    let client = Client::builder(&args.api_key)
-        .base_url(&url)
-        .build()
-        .expect("client");
+    let mut builder = Client::builder(&args.api_key).base_url(&url);
+    if let Some(ca) = &args.ca {
+        builder = builder.ca_certs_pem(std::fs::read(ca).expect("the --ca file"));
+    }
+    let client = builder.build().expect("client");
     client.verify_purchase(&args.token).expect("warm-up verify");
 
     let done = AtomicU64::new(0);
     let errors = AtomicU64::new(0);
+    let snapshots = Mutex::new(Vec::new());
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let histogram: Histogram = thread::scope(|scope| {
         let workers: Vec<_> = (0..args.threads)
             .map(|_| {
-                let (client, done, errors, args) = (&client, &done, &errors, &args);
+                let (client, done, errors, snapshots, args) =
+                    (&client, &done, &errors, &snapshots, &args);
                 scope.spawn(move || {
                     let mut latencies = Histogram::new();
                     for _ in 0..args.calls {
@@ -68,11 +82,11 @@ fn main() {
                         latencies.record(t.elapsed());
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                         if n % args.report_every == 0 {
-                            println!(
-                                "after {n:>8} calls: {} fds, {} KiB RSS",
-                                open_fds(),
-                                rss_kib()
-                            );
+                            let (fds, rss) = (open_fds(), rss_kib());
+                            if !args.json {
+                                println!("after {n:>8} calls: {fds} fds, {rss} KiB RSS");
+                            }
+                            snapshots.lock().unwrap().push((n, fds, rss));
                         }
                     }
                     latencies
@@ -84,17 +98,45 @@ fn main() {
             .fold(Histogram::new(), |all, w| all.merge(&w.join().unwrap()))
     });
     let elapsed = started.elapsed();
-    let pct = |p: f64| histogram.percentile(p);
+    let cpu = cpu_seconds() - cpu;
+    let pct = |p: f64| histogram.percentile(p).as_secs_f64() * 1e6;
     let total = histogram.count() as f64;
-    println!(
-        "rust core: {} threads x {} calls: {:.0} calls/s, p50 {:.0} us, p99 {:.0} us, errors {}",
-        args.threads,
-        args.calls,
-        total / elapsed.as_secs_f64(),
-        pct(0.50).as_secs_f64() * 1e6,
-        pct(0.99).as_secs_f64() * 1e6,
-        errors.load(Ordering::Relaxed)
-    );
+    let rate = total / elapsed.as_secs_f64();
+    if args.json {
+        let transport = if url.starts_with("https:") {
+            "https"
+        } else {
+            "http"
+        };
+        let mode = match args.threads {
+            1 => "sequential".to_owned(),
+            n => format!("{n} threads"),
+        };
+        println!(
+            r#"{{"kind":"throughput","face":"rust","contender":"nowgg_payments::Client","role":"face","transport":"{transport}","mode":"{mode}","concurrency":{},"calls_per_s":{rate:.1},"p50_us":{:.1},"p99_us":{:.1},"cpu_us_per_call":{:.2},"calls":{total},"errors":{}}}"#,
+            args.threads,
+            pct(0.50),
+            pct(0.99),
+            cpu * 1e6 / total,
+            errors.load(Ordering::Relaxed)
+        );
+        let snapshots = snapshots.into_inner().unwrap();
+        if let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) {
+            println!(
+                r#"{{"kind":"memory","face":"rust","contender":"nowgg_payments::Client","mode":"{mode}","calls_first":{},"fds_first":{},"rss_kib_first":{},"calls_last":{},"fds_last":{},"rss_kib_last":{}}}"#,
+                first.0, first.1, first.2, last.0, last.1, last.2
+            );
+        }
+    } else {
+        println!(
+            "rust core: {} threads x {} calls: {rate:.0} calls/s, p50 {:.0} us, p99 {:.0} us, errors {}",
+            args.threads,
+            args.calls,
+            pct(0.50),
+            pct(0.99),
+            errors.load(Ordering::Relaxed)
+        );
+    }
     if errors.load(Ordering::Relaxed) > 0 {
         std::process::exit(1);
     }
@@ -133,6 +175,25 @@ impl Histogram {
         });
         Duration::from_micros(micros.unwrap_or(Self::BUCKETS) as u64)
     }
+}
+
+/// User and system CPU time of this process so far, every thread (Linux: /proc/self/stat,
+/// in the 100 Hz clock ticks the kernel reports to user space).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name, in parentheses, may hold spaces: count fields after its end.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
 
 /// Open file descriptors of this process (Linux).
