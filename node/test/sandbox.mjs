@@ -5,11 +5,15 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 
-/** Starts `nowgg-sandbox --port 0 --api-key <apiKey>` and reads its URL. */
-export async function startSandbox(apiKey) {
+/**
+ * Starts `nowgg-sandbox --port 0 --api-key <apiKey> ...args` and reads its URL (https://
+ * with `--tls`, whose sandbox the control methods below cannot reach: fetch does not
+ * trust its CA).
+ */
+export async function startSandbox(apiKey, ...args) {
   const bin = process.env.NOWGG_SANDBOX_BIN
   if (!bin) throw new Error('NOWGG_SANDBOX_BIN must name the sandbox binary')
-  const child = spawn(bin, ['--port', '0', '--api-key', apiKey], {
+  const child = spawn(bin, ['--port', '0', '--api-key', apiKey, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })
@@ -19,7 +23,7 @@ export async function startSandbox(apiKey) {
       throw new Error(`the sandbox exited with ${code} before listening`)
     }),
   ])
-  const url = /listening on (http:\/\/\S+)/.exec(first)?.[1]
+  const url = /listening on (https?:\/\/\S+)/.exec(first)?.[1]
   if (!url) throw new Error(`unexpected first line from the sandbox: ${first}`)
   return new Sandbox(url, child)
 }

@@ -1,7 +1,11 @@
 // Neither the API key nor a whole purchase token shows in an error, an inspected or
-// serialised client, or an inspected error.
+// serialised client, or an inspected error: for every kind of error, each triggered
+// against the sandbox, whose faults echo the key and the token back.
 
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { inspect } from 'node:util'
 
@@ -73,3 +77,42 @@ test('a transport failure does not carry the key or the token', async () => {
   assert.equal(error.code, 'CONNECTION')
   assertHidden(everythingAbout(error), apiKey, token)
 })
+
+// A gateway that echoes the request into its answer.
+const echo = `Authorization: ${apiKey} purchaseToken=${token}`
+const verify = (options = {}) => () =>
+  new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0, ...options }).verifyPurchase(token)
+const consume = () => new Client({ apiKey, baseUrl: sandbox.url }).consumePurchase(token)
+const apiCode = (code) => [{ action: 'api_code', code, msg: echo }]
+
+// Each kind: the faults queued, and the call that then fails with it.
+const everyKind = {
+  INVALID_ARGUMENT: [[], () => new Client({ apiKey: `${apiKey}\n`, baseUrl: sandbox.url })],
+  TIMEOUT: [[{ action: 'hang' }], verify({ timeoutMs: 300 })],
+  CONNECTION: [[{ action: 'drop_before' }], verify()],
+  HTTP_STATUS: [[{ action: 'status', status: 502, body: echo }], verify()],
+  DECODE: [[{ action: 'oversized', bytes: 10000 }], verify({ maxResponseBytes: 4096 })],
+  API_ERROR: [apiCode(4242), verify()],
+  ERROR_CONSUMING_PRODUCT: [apiCode(3800), consume],
+  INVALID_AUTHORIZATION_KEY: [[], verify({ apiKey: wrongKey })],
+  INVALID_PURCHASE_TOKEN: [apiCode(3901), verify()],
+  MULTISTORE_UNKNOWN_ERROR: [apiCode(5014), verify()],
+  MULTISTORE_AUTH_ERROR: [apiCode(5015), verify()],
+}
+
+test('every kind the declarations name is triggered below', () => {
+  const declarations = join(dirname(createRequire(import.meta.url).resolve('nowgg-payments')), 'index.d.ts')
+  const union = /export type ErrorCode =([^=]*?)\n\n/.exec(readFileSync(declarations, 'utf8'))[1]
+  const kinds = [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1])
+  assert.deepEqual(Object.keys(everyKind).sort(), kinds.sort())
+})
+
+for (const [code, [faults, call]] of Object.entries(everyKind)) {
+  test(`${code}: neither the key nor the whole token shows`, async () => {
+    await sandbox.reset()
+    if (faults.length > 0) await sandbox.addFaults(faults)
+    const error = await Promise.resolve().then(call).catch((e) => e)
+    assert.equal(error.code, code, `${inspect(error)}`)
+    assertHidden(everythingAbout(error), apiKey, wrongKey, token)
+  })
+}
