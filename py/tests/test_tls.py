@@ -21,3 +21,4 @@ def test_ca_certs_as_text_or_bytes(tmp_path: Path) -> None:
         with pytest.raises(ConnectionFailed) as caught:
             Client(API_KEY, base_url=sandbox.url, max_retries=0).verify_purchase("-nowgg-x1")
         assert caught.value.retryable
+        assert "certificate" in str(caught.value)
