@@ -240,6 +240,10 @@ def targets(records: list[Record]) -> list[tuple[str, float | None, float]]:
     return out
 
 
+def section(title: str, table: list[str]) -> list[str]:
+    return ["", f"## {title}", "", *table]
+
+
 def report(records: list[Record], command: str) -> str:
     machine = next((r for r in records if r["kind"] == "machine"), {})
     lines = ["# Benchmark results", ""]
@@ -279,39 +283,45 @@ def report(records: list[Record], command: str) -> str:
         status = "n/a" if measured is None else ("met" if measured >= goal else "**missed**")
         shown = "n/a" if measured is None else f"{measured:.2f}x"
         lines.append(f"| {what} | {shown} | {goal:g}x | {status} |")
+    lines += ["", "Why a target is missed, with the profiles: [profile.md](profile.md)."]
     for face, title in FACES.items():
         if throughput(records, face):
-            lines += ["", f"## {title}", ""] + throughput_table(records, face)
-    memory = [r for r in records if r["kind"] == "memory"]
-    if memory:
-        lines += [
-            "",
-            "## Memory: RSS and open descriptors, early and late in one process",
-            "",
-            "| face | mode | after | RSS KiB | fds | after | RSS KiB | fds | RSS growth |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|",
-        ]
-        for r in memory:
-            growth = r["rss_kib_last"] - r["rss_kib_first"]
-            lines.append(
-                f"| {FACES[r['face']]} ({r['contender']}) | {r.get('mode', 'sequential')} | "
-                f"{r['calls_first']:,} | {r['rss_kib_first']:,} | {r['fds_first']} | "
-                f"{r['calls_last']:,} | {r['rss_kib_last']:,} | {r['fds_last']} | {growth:+,} KiB |"
-            )
-    startup = [r for r in records if r["kind"] == "startup"]
-    if startup:
-        lines += [
-            "",
-            "## Import / require time (fresh process, median of 5)",
-            "",
-            "| what | ms |",
-            "|---|--:|",
-        ]
-        lines += [f"| `{r['what']}` | {r['ms']:.1f} |" for r in startup]
-    sizes = [r for r in records if r["kind"] == "size"]
-    if sizes:
-        lines += ["", "## Sizes", "", "| face | file | bytes |", "|---|---|--:|"]
-        lines += [f"| {FACES[r['face']]} | `{r['file']}` | {r['bytes']:,} |" for r in sizes]
+            lines += section(title, throughput_table(records, face))
+    memory = [
+        f"| {FACES[r['face']]} ({r['contender']}) | {r.get('mode', 'sequential')} | "
+        f"{r['calls_first']:,} | {r['rss_kib_first']:,} | {r['fds_first']} | "
+        f"{r['calls_last']:,} | {r['rss_kib_last']:,} | {r['fds_last']} | "
+        f"{r['rss_kib_last'] - r['rss_kib_first']:+,} KiB |"
+        for r in records
+        if r["kind"] == "memory"
+    ]
+    lines += (
+        section(
+            "Memory: RSS and open descriptors, early and late in one process",
+            [
+                "| face | mode | after | RSS KiB | fds | after | RSS KiB | fds | RSS growth |",
+                "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+            ]
+            + memory,
+        )
+        if memory
+        else []
+    )
+    startup = [f"| `{r['what']}` | {r['ms']:.1f} |" for r in records if r["kind"] == "startup"]
+    lines += (
+        section(
+            "Import / require time (fresh process, median of 5)",
+            ["| what | ms |", "|---|--:|"] + startup,
+        )
+        if startup
+        else []
+    )
+    sizes = [
+        f"| {FACES[r['face']]} | `{r['file']}` | {r['bytes']:,} |"
+        for r in records
+        if r["kind"] == "size"
+    ]
+    lines += section("Sizes", ["| face | file | bytes |", "|---|---|--:|"] + sizes) if sizes else []
     lines += ["", "![calls/s per face and peer](chart.png)", ""]
     return "\n".join(lines)
 
