@@ -49,6 +49,8 @@ function bundle() {
 }
 
 const toml = (value) => JSON.stringify(value)
+// A target such as cfg(unix) as a TOML key: a literal string, quotes and all.
+const tomlKey = (target) => `'${target}'`
 
 function manifestOf(pkg, pathOf) {
   const lines = ['# Written by scripts/pack.js from the repository\'s manifests.', '[package]']
@@ -65,12 +67,18 @@ function manifestOf(pkg, pathOf) {
     lines.push('', '[features]')
     for (const [name, enables] of Object.entries(pkg.features)) lines.push(`${toml(name)} = ${toml(enables)}`)
   }
-  for (const [kind, table] of [[null, 'dependencies'], ['build', 'build-dependencies']]) {
-    const deps = pkg.dependencies.filter((d) => d.kind === kind)
-    if (!deps.length) continue
+  // One table per (kind, target) pair, e.g. [target.'cfg(unix)'.dependencies].
+  const tables = new Map()
+  for (const dep of pkg.dependencies) {
+    const name = { normal: 'dependencies', build: 'build-dependencies' }[dep.kind || 'normal']
+    if (!name) continue
+    const table = dep.target ? `target.${tomlKey(dep.target)}.${name}` : name
+    if (!tables.has(table)) tables.set(table, [])
+    tables.get(table).push(dep)
+  }
+  for (const [table, deps] of tables) {
     lines.push('', `[${table}]`)
     for (const dep of deps) {
-      if (dep.target) throw new Error(`pack.js: platform-specific dependency ${dep.name} is not supported`)
       const spec = dep.path ? [`path = ${toml(pathOf(dep.path))}`] : [`version = ${toml(dep.req)}`]
       if (dep.rename) spec.push(`package = ${toml(dep.name)}`)
       if (!dep.uses_default_features) spec.push('default-features = false')
