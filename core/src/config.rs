@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
-use ureq::{Agent, Proxy};
+use ureq::{Agent, Proxy, ProxyProtocol};
 
 use crate::client::Client;
 use crate::endpoint::BaseUrl;
@@ -145,7 +145,8 @@ impl ClientBuilder {
         self
     }
 
-    /// An HTTP or SOCKS proxy URL, e.g. `http://proxy.internal:3128`.
+    /// An HTTP(S) proxy URL, e.g. `http://proxy.internal:3128` (SOCKS is refused: this
+    /// build has no SOCKS support, and going around the proxy would be worse).
     pub fn proxy(mut self, url: impl Into<String>) -> ClientBuilder {
         self.proxy = Some(url.into());
         self
@@ -184,9 +185,16 @@ impl ClientBuilder {
         }
         let proxy = match self.proxy.as_deref().filter(|p| !p.is_empty()) {
             // The URL may hold credentials: say what is wrong without echoing it.
-            Some(url) => Some(
-                Proxy::new(url).map_err(|_| Error::invalid("proxy is not a valid proxy URL"))?,
-            ),
+            Some(url) => Some({
+                let proxy = Proxy::new(url)
+                    .map_err(|_| Error::invalid("proxy is not a valid proxy URL"))?;
+                if !matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https) {
+                    return Err(Error::invalid(
+                        "proxy must be an http:// or https:// proxy (SOCKS is not supported)",
+                    ));
+                }
+                proxy
+            }),
             None => None,
         };
         let tls = TlsConfig::builder()

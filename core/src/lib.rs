@@ -21,7 +21,12 @@
 //!
 //! One `Client` is shared by every thread; calls block. Errors carry one of the kinds of
 //! [`ErrorKind`], the same in the C, Python and Node faces of this library. Neither the
-//! API key nor a whole purchase token ever appears in an error or a log line.
+//! API key nor a whole purchase token ever appears in an error or in this crate's log
+//! lines (target `nowgg_payments`).
+//!
+//! One caution for the logger you install: at `trace` level the HTTP layer underneath
+//! (target `ureq_proto`) hex-dumps raw requests, `Authorization` header included. Keep
+//! `ureq_proto` and `ureq` at `debug` or below in production.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
