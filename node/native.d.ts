@@ -8,10 +8,12 @@ export declare class NativeClient {
   /** The base URL calls go to. */
   get baseUrl(): string
   /**
-   * Verifies a purchase token on the libuv pool. A `signal` aborted before the work
-   * starts cancels it; once started, it runs to its end (see the JS layer).
+   * Verifies a purchase token on the libuv pool and resolves with the `Purchase` as
+   * JSON text, for the JS layer to parse (one string is cheaper to hand over than the
+   * object). A `signal` aborted before the work starts cancels it; once started, it
+   * runs to its end (see the JS layer).
    */
-  verifyPurchase(token: string, options?: import('./index').VerifyOptions, signal?: AbortSignal): Promise<Purchase>
+  verifyPurchase(token: string, options?: import('./index').VerifyOptions, signal?: AbortSignal): Promise<string>
   /** Consumes a purchase on the libuv pool, like `verifyPurchase`. */
   consumePurchase(token: string, options?: import('./index').ConsumeOptions, signal?: AbortSignal): Promise<void>
 }

@@ -39,22 +39,26 @@ fn settle<T, J>(env: &Env, outcome: Outcome<T>, to_js: impl FnOnce(T) -> J) -> n
     }
 }
 
-/// `client.verifyPurchase(token)`.
+/// `client.verifyPurchase(token)`: resolves with the purchase as JSON text, serialised
+/// here on the pool thread, which index.js parses (see purchase.rs).
 pub struct Verify {
     pub(crate) client: Client,
     pub(crate) token: String,
 }
 
 impl Task for Verify {
-    type Output = Outcome<nowgg_payments::Purchase>;
-    type JsValue = purchase::Purchase;
+    type Output = Outcome<String>;
+    type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(run(|| self.client.verify_purchase(&self.token)))
+        Ok(run(|| {
+            let purchase = self.client.verify_purchase(&self.token)?;
+            Ok(purchase::to_json(&purchase))
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        settle(&env, output, purchase::Purchase::from)
+        settle(&env, output, |json| json)
     }
 }
 
