@@ -181,15 +181,16 @@ typedef struct nowgg_error nowgg_error;
  *
  * Lifetime of strings: every `const char*` a `nowgg_purchase_*` getter returns is
  * NUL-terminated UTF-8 owned by the purchase, valid until `nowgg_purchase_free`; copy
- * it to keep it longer, never free it. A value holding a NUL character is cut there
- * (`nowgg_purchase_raw_json` keeps it, escaped).
+ * it to keep it longer, never free it. Reading the same field again gives the same
+ * pointer. A value holding a NUL character is cut there (`nowgg_purchase_raw_json`
+ * keeps it, escaped).
  *
  * Optional numbers use the has/value convention: the getter returns true and writes
  * `*out` when the value is present, false (leaving `*out` alone) when it is absent,
  * null or not a number. `out` may be NULL to test presence only.
  *
- * Thread-safety: immutable; every getter may be called from several threads at once.
- * NULL `purchase` gives NULL, or false.
+ * Thread-safety: its values never change; every getter may be called from several
+ * threads at once. NULL `purchase` gives NULL, or false.
  */
 typedef struct nowgg_purchase nowgg_purchase;
 

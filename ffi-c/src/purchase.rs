@@ -1,8 +1,9 @@
-//! `nowgg_purchase`: a verified purchase, with a getter for every field. Strings are
-//! copied to C once, when the purchase is made, and lent out from then on.
+//! `nowgg_purchase`: a verified purchase, with a getter for every field. Each string is
+//! copied to C on its first read and lent out from then on.
 
 use std::ffi::{c_char, CString};
 use std::ptr;
+use std::sync::OnceLock;
 
 use nowgg::{JsonValue, Purchase, STRING_FIELD_COUNT};
 
@@ -16,34 +17,55 @@ use crate::text::{self, c_string};
 ///
 /// Lifetime of strings: every `const char*` a `nowgg_purchase_*` getter returns is
 /// NUL-terminated UTF-8 owned by the purchase, valid until `nowgg_purchase_free`; copy
-/// it to keep it longer, never free it. A value holding a NUL character is cut there
-/// (`nowgg_purchase_raw_json` keeps it, escaped).
+/// it to keep it longer, never free it. Reading the same field again gives the same
+/// pointer. A value holding a NUL character is cut there (`nowgg_purchase_raw_json`
+/// keeps it, escaped).
 ///
 /// Optional numbers use the has/value convention: the getter returns true and writes
 /// `*out` when the value is present, false (leaving `*out` alone) when it is absent,
 /// null or not a number. `out` may be NULL to test presence only.
 ///
-/// Thread-safety: immutable; every getter may be called from several threads at once.
-/// NULL `purchase` gives NULL, or false.
+/// Thread-safety: its values never change; every getter may be called from several
+/// threads at once. NULL `purchase` gives NULL, or false.
 pub struct nowgg_purchase {
     purchase: Purchase,
-    strings: [(&'static str, Option<CString>); STRING_FIELD_COUNT],
-    raw_json: CString,
+    /// The C copy of each string field, in `Purchase::string_fields` order.
+    ///
+    /// Made by the first getter that reads the field, not up front: callers often read
+    /// a few fields or none (`nowgg_purchase_is_paid` needs no string), and copying all
+    /// of them and serialising `raw_json` for every purchase cost a quarter of a
+    /// verify's instructions. `OnceLock` lets racing first reads agree on
+    /// one copy, and a filled cell is never replaced, so pointers lent out stay valid
+    /// until the purchase is freed.
+    strings: [OnceLock<Option<CString>>; STRING_FIELD_COUNT],
+    /// The raw `data` object as JSON text, made on first read like `strings`.
+    raw_json: OnceLock<CString>,
 }
 
 impl BoxHandle for nowgg_purchase {}
 
 impl nowgg_purchase {
     pub(crate) fn new(purchase: Purchase) -> nowgg_purchase {
-        let strings = purchase
-            .string_fields()
-            .map(|(name, value)| (name, value.map(c_string)));
-        let raw_json = c_string(&JsonValue::Object(purchase.raw().clone()).to_string());
         nowgg_purchase {
             purchase,
-            strings,
-            raw_json,
+            strings: [const { OnceLock::new() }; STRING_FIELD_COUNT],
+            raw_json: OnceLock::new(),
         }
+    }
+
+    /// The C copy of the string field the vendor calls `api_name`, made on first read.
+    fn string(&self, api_name: &str) -> Option<&CString> {
+        let fields = self.purchase.string_fields();
+        let index = fields.iter().position(|(name, _)| *name == api_name)?;
+        self.strings[index]
+            .get_or_init(|| fields[index].1.map(c_string))
+            .as_ref()
+    }
+
+    /// The raw `data` object as C JSON text, made on first read.
+    fn raw_json(&self) -> &CString {
+        self.raw_json
+            .get_or_init(|| c_string(&JsonValue::Object(self.purchase.raw().clone()).to_string()))
     }
 }
 
@@ -53,10 +75,7 @@ unsafe fn string_field(purchase: *const nowgg_purchase, api_name: &str) -> *cons
         return ptr::null();
     };
     purchase
-        .strings
-        .iter()
-        .find(|(name, _)| *name == api_name)
-        .and_then(|(_, value)| value.as_ref())
+        .string(api_name)
         .map_or(ptr::null(), |value| value.as_ptr())
 }
 
@@ -128,7 +147,7 @@ pub unsafe extern "C" fn nowgg_purchase_is_test_order(purchase: *const nowgg_pur
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_purchase_raw_json(purchase: *const nowgg_purchase) -> *const c_char {
     ffi_panic_boundary! {
-        borrow(purchase, "purchase").map_or(ptr::null(), |p| p.raw_json.as_ptr())
+        borrow(purchase, "purchase").map_or(ptr::null(), |p| p.raw_json().as_ptr())
     }
 }
 
@@ -418,6 +437,33 @@ mod tests {
             nowgg_purchase_free(p);
         }
         assert_eq!((state, consumed, time), (1, 0, 1_630_529_397_000));
+    }
+
+    #[test]
+    fn strings_are_made_once_and_shared_by_racing_readers() {
+        let p = purchase(serde_json_object(r#"{"orderId": "o-1", "extra": [1, 2]}"#));
+        let address = p as usize;
+        let read = move || unsafe {
+            let p = address as *const nowgg_purchase;
+            let pointers = GETTERS.map(|(_, getter)| getter(p) as usize);
+            (pointers, nowgg_purchase_raw_json(p) as usize)
+        };
+        let readers: Vec<_> = (0..8).map(|_| std::thread::spawn(read)).collect();
+        let seen: Vec<_> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+        assert!(
+            seen.iter().all(|pointers| *pointers == seen[0]),
+            "every reader is lent the same copies"
+        );
+        assert_eq!(read(), seen[0], "a later read is lent them again");
+        unsafe {
+            assert_eq!(text(nowgg_purchase_order_id(p)).as_deref(), Some("o-1"));
+            assert!(nowgg_purchase_app_id(p).is_null());
+            assert_eq!(
+                text(nowgg_purchase_raw_json(p)).unwrap(),
+                r#"{"extra":[1,2],"orderId":"o-1"}"#
+            );
+            nowgg_purchase_free(p);
+        }
     }
 
     #[test]
