@@ -8,16 +8,25 @@ const { inspect } = require('node:util')
 const native = loadAddon()
 
 function loadAddon() {
-  try {
-    return require('./nowgg-payments.node')
-  } catch (cause) {
-    throw new Error(
-      'nowgg-payments: the native addon is missing or does not load; it is built from ' +
-        'source when the package is installed (`npm rebuild nowgg-payments`, which needs ' +
-        'cargo on PATH)',
-      { cause },
-    )
+  // A build from source first (the install script makes one only when no prebuilt
+  // package fits), then the prebuilt addon of this platform's package.
+  const { platformPackage } = require('./scripts/platform.js')
+  const prebuilt = platformPackage()
+  const failures = []
+  for (const id of ['./nowgg-payments.node', prebuilt]) {
+    try {
+      return require(id)
+    } catch (error) {
+      failures.push(error)
+    }
   }
+  throw new Error(
+    `nowgg-payments: no native addon loads: the prebuilt package ${prebuilt} is not ` +
+      'installed (npm skips it with --omit=optional, or with a lockfile made on another ' +
+      'platform) and none was built from source (`npm rebuild nowgg-payments`, which ' +
+      'needs cargo on PATH)',
+    { cause: new AggregateError(failures) },
+  )
 }
 
 /**

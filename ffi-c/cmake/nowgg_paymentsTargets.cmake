@@ -6,8 +6,9 @@ if(NOT TARGET nowgg_payments::nowgg_payments)
   add_library(nowgg_payments::nowgg_payments SHARED IMPORTED ${_nowgg_imported_scope})
   set_target_properties(nowgg_payments::nowgg_payments PROPERTIES
     IMPORTED_LOCATION "${_nowgg_libdir}/libnowgg_payments.so"
-    # The Rust cdylib has no SONAME: link it as -lnowgg_payments so that executables
-    # record libnowgg_payments.so, not the path it was built at.
+    # Cargo's cdylib has no SONAME: link it as -lnowgg_payments so that executables
+    # record libnowgg_payments.so, not the path it was built at. The release SDK's has
+    # one (libnowgg_payments.so.MAJOR.MINOR), which the linker records instead.
     IMPORTED_NO_SONAME TRUE
     INTERFACE_INCLUDE_DIRECTORIES "${_nowgg_includedir}")
 

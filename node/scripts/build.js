@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 'use strict'
-// The package's `install` script: builds the addon from source with cargo and copies
-// the library to nowgg-payments.node. Plain cargo rather than the napi CLI: nothing to
-// install first (the CLI would have to be a regular dependency of every user), and the
-// one thing the CLI adds, the TypeScript declarations, is checked by the repository's
-// tests instead (scripts/check-types.js reads the type definitions this build leaves).
+// The package's `install` script. When the prebuilt addon of this platform is installed
+// (the optional dependency nowgg-payments-<platform>-<arch>[-<abi>], see platform.js),
+// it builds nothing. Otherwise it builds the addon from source with cargo and copies the
+// library to nowgg-payments.node; without cargo it fails, naming both ways out. Plain
+// cargo rather than the napi CLI: nothing to install first (the CLI would have to be a
+// regular dependency of every user), and the one thing the CLI adds, the TypeScript
+// declarations, is checked by the repository's tests instead (scripts/check-types.js
+// reads the type definitions this build leaves).
 //
 // From a repository checkout the crate is this directory, a member of the workspace.
 // From a tarball (`npm pack`), the Rust sources are bundled under rust/ (scripts/pack.js).
@@ -14,6 +17,7 @@ const { spawnSync } = require('node:child_process')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
+const { platformPackage } = require('./platform.js')
 
 const packageDir = path.resolve(__dirname, '..')
 const crateName = 'nowgg-payments-node'
@@ -80,11 +84,40 @@ function build() {
   console.log(`nowgg-payments: built ${path.basename(addon)} from ${path.relative(packageDir, manifest)}`)
 }
 
+function hasPrebuilt() {
+  try {
+    require.resolve(`${platformPackage()}/package.json`, { paths: [packageDir] })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function hasCargo() {
+  return !spawnSync('cargo', ['--version'], { stdio: 'ignore' }).error
+}
+
+function install() {
+  if (hasPrebuilt()) {
+    console.log(`nowgg-payments: using the prebuilt addon of ${platformPackage()}; nothing to build`)
+  } else if (hasCargo()) {
+    build()
+  } else {
+    throw new Error(
+      `nowgg-payments: no prebuilt addon for ${process.platform}-${process.arch} (the optional ` +
+        `package ${platformPackage()} is not installed) and no cargo to build one from source. ` +
+        'Either install on a platform the release covers, with optional dependencies ' +
+        '(not --omit=optional, not a lockfile made on another platform), or install Rust ' +
+        '(https://rustup.rs) and run `npm rebuild nowgg-payments`.',
+    )
+  }
+}
+
 module.exports = { typeDefDir, crateName }
 
 if (require.main === module) {
   try {
-    build()
+    install()
   } catch (error) {
     console.error(error.message)
     process.exit(1)
