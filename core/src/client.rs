@@ -1,17 +1,23 @@
-//! The client: verify with retries and the seller/sellers fallback, consume with
-//! reconciliation instead of blind retries.
+//! The client: verify with retries and the seller/sellers fallback, the grant check,
+//! consume as "make sure it is consumed", one deadline over everything a call does, and
+//! async calls on the library's own threads.
 
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
+use serde_json::{Map, Value};
 use ureq::Agent;
 
-use crate::config::ClientBuilder;
-use crate::consume::ConsumeRequest;
+use crate::config::{ClientBuilder, Limits};
+use crate::consume::{ConsumeOutcome, ConsumeRequest};
+use crate::dispatch::Dispatcher;
 use crate::endpoint::{BaseUrl, CONSUME, VERIFY_SELLER, VERIFY_SELLERS};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::grant::GrantPolicy;
 use crate::purchase::Purchase;
 use crate::redact::short_token;
 use crate::transport::{Failure, Transport};
@@ -21,16 +27,25 @@ use crate::{retry, validate};
 const INTERFACE_NOT_EXIST: i64 = 150;
 
 /// A client of the Payments API. Build it once and share it: it is `Send + Sync`,
-/// cloning is cheap (clones share one connection pool), and every call is blocking.
+/// cloning is cheap (clones share one connection pool), and every call blocks the
+/// calling thread, except [`spawn`](Client::spawn), which runs a call on the library's
+/// own threads.
+///
+/// The fulfillment model, which every face and example follows:
 ///
 /// ```no_run
-/// use nowgg_payments::{Client, ConsumeRequest};
+/// use nowgg_payments::{Client, ConsumeRequest, GrantPolicy};
 /// let client = Client::builder(std::env::var("NOWGG_API_KEY").unwrap()).build()?;
-/// let purchase = client.verify_purchase("-nowgg-...")?;
-/// if purchase.is_paid() && !purchase.is_consumed() {
-///     // grant the product, then:
-///     client.consume_purchase(&ConsumeRequest::new("-nowgg-..."))?;
-/// }
+/// let token = "-nowgg-...";
+/// let policy = GrantPolicy::new().package_name("com.example.game").product_id("gems_100");
+/// // 1. Paid, not consumed, this game's product:
+/// let purchase = client.verify_for_grant(token, &policy)?;
+/// // 2. Record the grant under purchase.order_id() in your database (a unique key);
+/// //    if the row already exists, it was delivered: stop here.
+/// // 3. Grant the product (in the same transaction as the record where you can).
+/// // 4. Consume: `Consumed` and `AlreadyConsumed` both mean done; a retryable error
+/// //    means try again later (a sweep over recorded, unconsumed orders).
+/// client.consume_purchase(&ConsumeRequest::new(token))?;
 /// # Ok::<(), nowgg_payments::Error>(())
 /// ```
 #[derive(Clone)]
@@ -45,7 +60,47 @@ struct Inner {
     consume_url: String,
     /// Which of `verify_urls` answers: flips when the other one gives code 150.
     verify_on_sellers: AtomicBool,
-    max_retries: u32,
+    limits: Limits,
+    dispatcher: Dispatcher,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.dispatcher.close();
+    }
+}
+
+/// When a call must be over: the client's `deadline` from the call's start.
+struct Deadline {
+    end: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    fn start(total: Duration) -> Deadline {
+        Deadline {
+            end: Instant::now() + total,
+            total,
+        }
+    }
+
+    /// The time left, or `TIMEOUT` when none is.
+    fn remaining(&self) -> Result<Duration> {
+        match self.end.saturating_duration_since(Instant::now()) {
+            left if left.is_zero() => Err(self.passed("")),
+            left => Ok(left),
+        }
+    }
+
+    /// The `TIMEOUT` for this deadline, with what was going on when it passed.
+    fn passed(&self, during: &str) -> Error {
+        Error::Timeout {
+            message: format!(
+                "the call's deadline of {} ms passed{during}",
+                self.total.as_millis()
+            ),
+        }
+    }
 }
 
 impl Client {
@@ -58,8 +113,8 @@ impl Client {
         agent: Agent,
         base: BaseUrl,
         api_key: String,
-        max_retries: u32,
-        max_response_bytes: u64,
+        limits: Limits,
+        dispatcher: Dispatcher,
     ) -> Client {
         Client {
             inner: Arc::new(Inner {
@@ -69,37 +124,63 @@ impl Client {
                 transport: Transport {
                     agent,
                     api_key,
-                    max_response_bytes,
+                    max_response_bytes: limits.max_response_bytes,
                 },
                 verify_on_sellers: AtomicBool::new(false),
-                max_retries,
+                limits,
+                dispatcher,
             }),
         }
     }
 
     /// Verifies a purchase token and returns the purchase. Retried (with backoff and
     /// jitter, honouring `Retry-After`) on timeouts, connection failures, HTTP 429/5xx
-    /// and API code 5014, up to `max_retries` times.
+    /// and API code 5014, up to `max_retries` times, all within the client's `deadline`.
     ///
-    /// Check [`Purchase::is_paid`] and [`Purchase::is_consumed`] before granting.
+    /// A genuine token is not yet a reason to grant: use
+    /// [`verify_for_grant`](Client::verify_for_grant), which also checks that the
+    /// purchase is paid, unconsumed, and this game's product.
     pub fn verify_purchase(&self, token: &str) -> Result<Purchase> {
         validate::token(token)?;
+        self.verify_within(token, &Deadline::start(self.inner.limits.deadline))
+    }
+
+    /// Verifies a purchase token, then checks it against `policy` with
+    /// [`Purchase::check`]: `NOT_PAID`, `ALREADY_CONSUMED`, `PACKAGE_MISMATCH`,
+    /// `PRODUCT_MISMATCH` or `TEST_ORDER` when it must not be granted.
+    ///
+    /// Next: record the grant under [`Purchase::order_id`] in your own database (an
+    /// existing row means it was delivered already), grant, then consume.
+    pub fn verify_for_grant(&self, token: &str, policy: &GrantPolicy) -> Result<Purchase> {
+        let purchase = self.verify_purchase(token)?;
+        purchase.check(policy)?;
+        Ok(purchase)
+    }
+
+    fn verify_within(&self, token: &str, deadline: &Deadline) -> Result<Purchase> {
+        let max_retries = self.inner.limits.max_retries;
         let mut attempt = 0;
         loop {
-            let error = match self.verify_once(token) {
+            let error = match self.verify_once(token, deadline) {
                 Ok(purchase) => return Ok(purchase),
                 Err(failure) => failure.error,
             };
             let wait = match retry::delay(&error, attempt) {
-                Some(wait) if attempt < self.inner.max_retries => wait,
+                Some(wait) if attempt < max_retries => wait,
                 _ => return Err(error),
             };
+            if wait >= deadline.remaining()? {
+                return Err(deadline.passed(&format!(
+                    " before retry {} could start ({}: {error})",
+                    attempt + 1,
+                    error.kind()
+                )));
+            }
             attempt += 1;
             log::info!(
-                "verify of {} failed ({}: {error}); retry {attempt} of {} in {} ms",
+                "verify of {} failed ({}: {error}); retry {attempt} of {max_retries} in {} ms",
                 short_token(token),
                 error.kind(),
-                self.inner.max_retries,
                 wait.as_millis()
             );
             thread::sleep(wait);
@@ -107,14 +188,14 @@ impl Client {
     }
 
     /// One verify, on the path that last worked; on code 150 once more on the other.
-    fn verify_once(&self, token: &str) -> Result<Purchase, Failure> {
+    fn verify_once(&self, token: &str, deadline: &Deadline) -> Result<Purchase, Failure> {
         let form = [("purchaseToken", token)];
         let on_sellers = self.inner.verify_on_sellers.load(Ordering::Relaxed);
         let url = &self.inner.verify_urls[usize::from(on_sellers)];
-        let data = match self.inner.transport.post(url, &form, token) {
+        let data = match self.post(url, &form, token, deadline) {
             Err(f) if f.error.api_code() == Some(INTERFACE_NOT_EXIST) => {
                 let other = &self.inner.verify_urls[usize::from(!on_sellers)];
-                let data = self.inner.transport.post(other, &form, token)?;
+                let data = self.post(other, &form, token, deadline)?;
                 log::warn!(
                     "{url} answered code 150 (interface not exist); using {other} from now on"
                 );
@@ -132,24 +213,48 @@ impl Client {
         Ok(Purchase::from_data(data))
     }
 
-    /// Consumes (acknowledges) a purchase: call it once the product is granted.
+    /// One exchange, given the attempt timeout or what is left of the deadline.
+    fn post(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        token: &str,
+        deadline: &Deadline,
+    ) -> Result<Option<Map<String, Value>>, Failure> {
+        let timeout = deadline.remaining()?.min(self.inner.limits.timeout);
+        self.inner.transport.post(url, form, token, timeout)
+    }
+
+    /// Makes sure a purchase is consumed: the last step of a grant, after the grant is
+    /// recorded under its `orderId` and delivered. Always safe to call again.
     ///
-    /// It is never re-sent blindly, since a resend could race the first one. When the
-    /// outcome is unknown (the connection broke or timed out after the request was
-    /// sent, a gateway 5xx, an unreadable answer), the purchase is verified: if it is now
-    /// consumed the call succeeds, otherwise the original error is returned. A purchase
-    /// that was already consumed fails with `ERROR_CONSUMING_PRODUCT` (3800).
-    pub fn consume_purchase(&self, request: &ConsumeRequest) -> Result<()> {
+    /// - [`ConsumeOutcome::Consumed`]: this request consumed it.
+    /// - [`ConsumeOutcome::AlreadyConsumed`]: now.gg answered 3800 and a verify shows it
+    ///   consumed, or the answer was lost (a timeout or reset after sending, a gateway
+    ///   5xx, an unreadable answer) and a verify shows it consumed.
+    /// - `ERROR_CONSUMING_PRODUCT` (3800) for a purchase that is not consumed (not paid).
+    /// - A retryable error when the answer was lost and no verify could show the
+    ///   purchase consumed: try again later.
+    ///
+    /// The request itself is never sent twice in one call: a resend could race the first.
+    pub fn consume_purchase(&self, request: &ConsumeRequest) -> Result<ConsumeOutcome> {
         let form = request.form()?;
         let token = request.token();
-        let failure = match self
-            .inner
-            .transport
-            .post(&self.inner.consume_url, &form, token)
-        {
-            Ok(_) => return Ok(()),
+        let deadline = Deadline::start(self.inner.limits.deadline);
+        let failure = match self.post(&self.inner.consume_url, &form, token, &deadline) {
+            Ok(_) => return Ok(ConsumeOutcome::Consumed),
             Err(failure) => failure,
         };
+        if failure.error.kind() == ErrorKind::ErrorConsumingProduct {
+            // Consumed before, or not consumable (not paid): only a verify tells which.
+            return match self.verify_within(token, &deadline) {
+                Ok(purchase) if purchase.is_consumed() => Ok(ConsumeOutcome::AlreadyConsumed),
+                Err(e) if e.is_retryable() => Err(e.context(
+                    "consume answered 3800 and the verify that tells consumed from unpaid failed",
+                )),
+                _ => Err(failure.error),
+            };
+        }
         if !failure.maybe_delivered {
             return Err(failure.error);
         }
@@ -158,13 +263,61 @@ impl Client {
             short_token(token),
             failure.error.kind()
         );
-        match self.verify_purchase(token) {
+        match self.verify_within(token, &deadline) {
             Ok(purchase) if purchase.is_consumed() => {
                 log::info!("consume of {} took effect", short_token(token));
-                Ok(())
+                Ok(ConsumeOutcome::AlreadyConsumed)
             }
-            _ => Err(failure.error),
+            Ok(_) => Err(failure.error),
+            // Nothing proves it consumed: answer with an error that says "try again".
+            Err(verify) => {
+                let (error, other) = if failure.error.is_retryable() || !verify.is_retryable() {
+                    (failure.error, verify)
+                } else {
+                    (verify, failure.error)
+                };
+                Err(error.context(&format!(
+                    "consume's answer was lost ({}) and the verify that would show whether it \
+                     took effect failed too",
+                    other.kind()
+                )))
+            }
         }
+    }
+
+    /// Runs `call` on one of the library's threads (at most `max_in_flight` at once;
+    /// further calls wait in order) and hands its result to `done` on that thread.
+    /// This is what the async faces are built on: no runtime's shared pool is blocked.
+    ///
+    /// A panic in `call` is caught and handed to `done` as an `INTERNAL` error; `done`
+    /// itself should not panic (one that does is caught and logged). The call holds a
+    /// clone of the client, so dropping every other handle while calls are in flight is
+    /// safe.
+    ///
+    /// ```no_run
+    /// # let client = nowgg_payments::Client::builder("key").build().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// client.spawn(|c| c.verify_purchase("-nowgg-..."), move |result| {
+    ///     let _ = tx.send(result);
+    /// });
+    /// let purchase = rx.recv().unwrap()?;
+    /// # Ok::<(), nowgg_payments::Error>(())
+    /// ```
+    pub fn spawn<T, C, D>(&self, call: C, done: D)
+    where
+        C: FnOnce(&Client) -> Result<T> + Send + 'static,
+        D: FnOnce(Result<T>) + Send + 'static,
+    {
+        let client = self.clone();
+        self.inner.dispatcher.spawn(Box::new(move || {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
+                .unwrap_or_else(|_| Err(Error::internal("an async call")));
+            drop(client);
+            if panic::catch_unwind(AssertUnwindSafe(|| done(result))).is_err() {
+                // The caller's bug, not ours: keep the thread, say where it came from.
+                log::error!("bug: the completion callback of an async call panicked");
+            }
+        }));
     }
 
     /// The base URL calls go to.
@@ -178,7 +331,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base.as_str())
             .field("api_key", &"[redacted]")
-            .field("max_retries", &self.inner.max_retries)
+            .field("limits", &self.inner.limits)
             .finish_non_exhaustive()
     }
 }

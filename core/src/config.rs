@@ -9,10 +9,11 @@ use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConne
 use ureq::{Agent, Proxy, ProxyProtocol};
 
 use crate::client::Client;
+use crate::dispatch::Dispatcher;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
 use crate::resolver::CachingResolver;
-use crate::tcp::TcpConnector;
+use crate::socket::SocketConnector;
 use crate::validate;
 
 /// Where now.gg's Payments API is served.
@@ -65,6 +66,20 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default cap on a response body: 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// Default bound on everything one call does: attempts, backoff, `Retry-After` waits and
+/// a consume's reconciling verify.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// Default number of async calls that run at once on the library's threads.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+/// The longest timeout or deadline accepted: longer ones are a unit mistake.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+/// The largest count accepted for `max_response_bytes`: the largest integer every
+/// face's numbers hold exactly (JavaScript's `Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+/// The most retries accepted.
+pub const MAX_RETRIES_LIMIT: u32 = 100;
+/// The most async calls in flight accepted (each may hold a thread).
+pub const MAX_IN_FLIGHT_LIMIT: usize = 65_536;
 
 /// Options for a [`Client`]; made by [`Client::builder`], checked by [`build`](Self::build).
 ///
@@ -85,6 +100,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_retries: u32,
+    deadline: Duration,
+    max_in_flight: usize,
     user_agent: Option<String>,
     proxy: Option<String>,
     ca_certs_pem: Vec<u8>,
@@ -100,6 +117,8 @@ impl ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
+            deadline: DEFAULT_DEADLINE,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             user_agent: None,
             proxy: None,
             ca_certs_pem: Vec::new(),
@@ -132,10 +151,27 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a verify is retried after a retryable failure (default 2).
-    /// Consumes are never retried blindly.
+    /// How many times a verify is retried after a retryable failure (default 2, at most
+    /// 100). A consume's request is never sent twice in one call.
     pub fn max_retries(mut self, retries: u32) -> ClientBuilder {
         self.max_retries = retries;
+        self
+    }
+
+    /// The bound on everything one call does (default 30 s): attempts, backoff,
+    /// `Retry-After` waits and a consume's reconciling verify. Past it the call ends
+    /// with `TIMEOUT`. Each attempt also keeps its own [`timeout`](Self::timeout).
+    pub fn deadline(mut self, deadline: Duration) -> ClientBuilder {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How many async calls (the `*_async` methods, which the Python, Node and C async
+    /// faces use) run at once, each on a thread of the library's own (default 512).
+    /// Further calls wait in order. Blocking calls are not counted: they run on the
+    /// caller's thread.
+    pub fn max_in_flight(mut self, calls: usize) -> ClientBuilder {
+        self.max_in_flight = calls;
         self
     }
 
@@ -170,13 +206,43 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         validate::api_key(&self.api_key)?;
         let base = BaseUrl::parse(self.base_url.as_deref().unwrap_or(self.region.base_url()))?;
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::invalid("timeouts must be greater than zero"));
+        for (name, value) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("deadline", self.deadline),
+        ] {
+            if value.is_zero() || value > MAX_DURATION {
+                return Err(Error::invalid(format!(
+                    "{name} must be greater than zero and at most one day, not {value:?}"
+                )));
+            }
         }
-        if self.max_response_bytes == 0 {
-            return Err(Error::invalid(
-                "max_response_bytes must be greater than zero",
-            ));
+        let counts = [
+            (
+                "max_response_bytes",
+                self.max_response_bytes,
+                1,
+                MAX_SAFE_INTEGER,
+            ),
+            (
+                "max_retries",
+                self.max_retries.into(),
+                0,
+                MAX_RETRIES_LIMIT.into(),
+            ),
+            (
+                "max_in_flight",
+                self.max_in_flight as u64,
+                1,
+                MAX_IN_FLIGHT_LIMIT as u64,
+            ),
+        ];
+        for (name, value, min, max) in counts {
+            if !(min..=max).contains(&value) {
+                return Err(Error::invalid(format!(
+                    "{name} must be from {min} to {max}, not {value}"
+                )));
+            }
         }
         let mut user_agent = format!("nowgg-payments/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = self.user_agent.as_deref().filter(|s| !s.is_empty()) {
@@ -191,6 +257,14 @@ impl ClientBuilder {
                 if !matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https) {
                     return Err(Error::invalid(
                         "proxy must be an http:// or https:// proxy (SOCKS is not supported)",
+                    ));
+                }
+                // Plain http is allowed to loopback only, and through a proxy it would
+                // cross the proxy in cleartext (key included) to the proxy's own loopback.
+                if base.is_plain_http() {
+                    return Err(Error::invalid(
+                        "a proxy cannot be used with a plain http:// base_url: the API key \
+                         would cross the proxy in cleartext",
                     ));
                 }
                 proxy
@@ -214,22 +288,36 @@ impl ClientBuilder {
             .proxy(proxy)
             .tls_config(tls)
             .build();
-        // ureq's default chain, with our TCP transport in place of its own (tcp.rs).
-        let connector = ()
-            .chain(ConnectProxyConnector::default())
-            .chain(TcpConnector {
-                granularity: self.timeout / 100,
-            })
-            .chain(RustlsConnector::default());
-        let agent = Agent::with_parts(config, connector, CachingResolver::default());
+        // ureq's default chain, with our TCP socket in place of its own (socket.rs); a
+        // failed connect evicts the resolver's cached addresses.
+        let resolver = CachingResolver::default();
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(SocketConnector::new(self.timeout / 100, resolver.cache()))
+                .chain(RustlsConnector::default());
+        let agent = Agent::with_parts(config, connector, resolver);
         Ok(Client::new(
             agent,
             base,
             self.api_key,
-            self.max_retries,
-            self.max_response_bytes,
+            Limits {
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+                deadline: self.deadline,
+                max_response_bytes: self.max_response_bytes,
+            },
+            Dispatcher::new(self.max_in_flight),
         ))
     }
+}
+
+/// The bounds a client applies to each call, checked by [`ClientBuilder::build`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub deadline: Duration,
+    pub max_response_bytes: u64,
 }
 
 /// The trusted roots: Mozilla's, plus any PEM certificates the user added.
@@ -265,10 +353,57 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
+            .field("deadline", &self.deadline)
+            .field("max_in_flight", &self.max_in_flight)
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
             .field("ca_certs", &!self.ca_certs_pem.is_empty())
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn refused(builder: ClientBuilder) -> String {
+        let err = builder.build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+        err.to_string()
+    }
+
+    #[test]
+    fn a_socks_proxy_is_refused_rather_than_bypassed() {
+        let text = refused(Client::builder("key").proxy("socks5://127.0.0.1:1"));
+        assert!(text.contains("SOCKS"), "{text}");
+    }
+
+    #[test]
+    fn a_proxy_with_plain_http_is_refused() {
+        let builder = Client::builder("key").base_url("http://127.0.0.1:9");
+        assert!(builder.clone().build().is_ok());
+        let text = refused(builder.proxy("http://proxy.internal:3128"));
+        assert!(text.contains("cleartext"), "{text}");
+        let tls = Client::builder("key").base_url("https://127.0.0.1:9");
+        assert!(tls.proxy("http://proxy.internal:3128").build().is_ok());
+    }
+
+    #[test]
+    fn limits_are_the_same_for_every_face() {
+        let b = || Client::builder("key");
+        let day = Duration::from_secs(86_400);
+        assert!(b().timeout(day).deadline(day).build().is_ok());
+        refused(b().timeout(day + Duration::from_millis(1)));
+        refused(b().connect_timeout(Duration::ZERO));
+        refused(b().deadline(Duration::ZERO));
+        assert!(b().max_response_bytes(MAX_SAFE_INTEGER).build().is_ok());
+        refused(b().max_response_bytes(MAX_SAFE_INTEGER + 1));
+        refused(b().max_response_bytes(0));
+        refused(b().max_retries(MAX_RETRIES_LIMIT + 1));
+        refused(b().max_in_flight(0));
+        refused(b().max_in_flight(MAX_IN_FLIGHT_LIMIT + 1));
+        assert!(b().max_in_flight(1).max_retries(0).build().is_ok());
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::validate::{self, MAX_CURRENCY_LEN, MAX_DEVELOPER_PAYLOAD_LEN, MAX_PRODUCT_ID_LEN};
 
 /// The store a purchase was made in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -131,7 +132,7 @@ impl ConsumeRequest {
 
     /// The form fields to send, after checking the store's rules.
     pub(crate) fn form(&self) -> Result<Vec<(&'static str, &str)>, Error> {
-        crate::validate::token(&self.token)?;
+        validate::token(&self.token)?;
         if matches!(self.store, Store::Amazon | Store::Huawei) {
             return Err(Error::invalid(format!(
                 "{} purchases cannot be consumed server-side: consume them on the client",
@@ -145,17 +146,29 @@ impl ConsumeRequest {
                 self.store
             )));
         }
-        let mut form = vec![("purchaseToken", self.token.as_str())];
+        // (form name, name in messages as every face's snake_case spells it, limit)
         let optional = [
-            ("productId", product_id),
-            ("currency", self.currency.as_deref()),
-            ("developerPayload", self.developer_payload.as_deref()),
+            ("productId", "product_id", product_id, MAX_PRODUCT_ID_LEN),
+            (
+                "currency",
+                "currency",
+                self.currency.as_deref(),
+                MAX_CURRENCY_LEN,
+            ),
+            (
+                "developerPayload",
+                "developer_payload",
+                self.developer_payload.as_deref(),
+                MAX_DEVELOPER_PAYLOAD_LEN,
+            ),
         ];
-        form.extend(
-            optional
-                .into_iter()
-                .filter_map(|(name, v)| Some((name, v?))),
-        );
+        let mut form = vec![("purchaseToken", self.token.as_str())];
+        for (form_name, name, value, max_len) in optional {
+            if let Some(value) = value {
+                validate::field(name, value, max_len)?;
+                form.push((form_name, value));
+            }
+        }
         if self.store.is_multistore() {
             form.push(("type", self.store.as_str()));
         }
@@ -172,6 +185,36 @@ impl fmt::Debug for ConsumeRequest {
             .field("currency", &self.currency)
             .field("developer_payload", &self.developer_payload)
             .finish()
+    }
+}
+
+/// How a consume ended well: either way the purchase is now consumed.
+///
+/// Consume means "make sure it is consumed" and is safe to call again: only the grant
+/// record in your own database (keyed by `orderId`) says whether the product was
+/// delivered, never this outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConsumeOutcome {
+    /// This request consumed the purchase.
+    Consumed,
+    /// The purchase was consumed before this call, or this call's answer was lost and
+    /// a verify shows it consumed.
+    AlreadyConsumed,
+}
+
+impl ConsumeOutcome {
+    /// The outcome as every face spells it: `consumed` or `already_consumed`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConsumeOutcome::Consumed => "consumed",
+            ConsumeOutcome::AlreadyConsumed => "already_consumed",
+        }
+    }
+}
+
+impl fmt::Display for ConsumeOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -202,6 +245,40 @@ mod tests {
                 ("type", "onestore")
             ]
         );
+    }
+
+    #[test]
+    fn other_fields_follow_the_token_rules_and_are_named() {
+        let base = || {
+            ConsumeRequest::new("t1")
+                .store(Store::Xiaomi)
+                .product_id("p")
+        };
+        let cases = [
+            (base().product_id("p\r\nx: 1"), "product_id contains"),
+            (
+                base().product_id("p".repeat(257)),
+                "product_id is 257 bytes",
+            ),
+            (base().currency(""), "currency is empty"),
+            (base().currency("EUR\n"), "currency contains"),
+            (base().developer_payload(""), "developer_payload is empty"),
+            (
+                base().developer_payload("d".repeat(4097)),
+                "developer_payload is 4097 bytes",
+            ),
+            (
+                ConsumeRequest::new("t1").product_id(""),
+                "product_id is empty",
+            ),
+        ];
+        for (request, why) in cases {
+            let err = request.form().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+            assert!(err.to_string().starts_with(why), "{err}");
+        }
+        let fine = base().currency("EUR").developer_payload("d".repeat(4096));
+        assert_eq!(fine.form().unwrap().len(), 5);
     }
 
     #[test]

@@ -35,11 +35,23 @@ pub enum ErrorKind {
     MultistoreUnknownError,
     /// API code 5015: the multi-store backend could not authenticate.
     MultistoreAuthError,
+    /// Grant check: the purchase is not paid (`purchaseState` is not 1).
+    NotPaid,
+    /// Grant check: the purchase is already consumed (`consumptionState` is 1).
+    AlreadyConsumed,
+    /// Grant check: the purchase's `packageName` is not the policy's.
+    PackageMismatch,
+    /// Grant check: the purchase's product is not among the policy's product ids.
+    ProductMismatch,
+    /// Grant check: a test order, and the policy does not allow them.
+    TestOrder,
+    /// A bug in this library (a caught panic). The message never holds the panic's text.
+    Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of their numbers: the table faces build from.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::InvalidArgument,
         ErrorKind::Timeout,
         ErrorKind::Connection,
@@ -51,6 +63,21 @@ impl ErrorKind {
         ErrorKind::InvalidPurchaseToken,
         ErrorKind::MultistoreUnknownError,
         ErrorKind::MultistoreAuthError,
+        ErrorKind::NotPaid,
+        ErrorKind::AlreadyConsumed,
+        ErrorKind::PackageMismatch,
+        ErrorKind::ProductMismatch,
+        ErrorKind::TestOrder,
+        ErrorKind::Internal,
+    ];
+
+    /// The kinds a grant check refuses with ([`crate::Purchase::check`]).
+    pub const GRANT_REFUSALS: [ErrorKind; 5] = [
+        ErrorKind::NotPaid,
+        ErrorKind::AlreadyConsumed,
+        ErrorKind::PackageMismatch,
+        ErrorKind::ProductMismatch,
+        ErrorKind::TestOrder,
     ];
 
     /// The kind's stable name, e.g. `"INVALID_PURCHASE_TOKEN"`.
@@ -67,11 +94,19 @@ impl ErrorKind {
             ErrorKind::InvalidPurchaseToken => "INVALID_PURCHASE_TOKEN",
             ErrorKind::MultistoreUnknownError => "MULTISTORE_UNKNOWN_ERROR",
             ErrorKind::MultistoreAuthError => "MULTISTORE_AUTH_ERROR",
+            ErrorKind::NotPaid => "NOT_PAID",
+            ErrorKind::AlreadyConsumed => "ALREADY_CONSUMED",
+            ErrorKind::PackageMismatch => "PACKAGE_MISMATCH",
+            ErrorKind::ProductMismatch => "PRODUCT_MISMATCH",
+            ErrorKind::TestOrder => "TEST_ORDER",
+            ErrorKind::Internal => "INTERNAL",
         }
     }
 
     /// The kind's stable number: the vendor's code for API kinds, a local band otherwise
-    /// (1: bad input; 100-199: transport; 200: other API errors).
+    /// (1: bad input; 100-199: transport; 200: other API errors; 300-399: grant
+    /// refusals; 900: a bug in the library). The table is in order of these numbers,
+    /// which faces rely on.
     pub const fn code(self) -> u32 {
         match self {
             ErrorKind::InvalidArgument => 1,
@@ -85,6 +120,12 @@ impl ErrorKind {
             ErrorKind::InvalidPurchaseToken => 3901,
             ErrorKind::MultistoreUnknownError => 5014,
             ErrorKind::MultistoreAuthError => 5015,
+            ErrorKind::NotPaid => 300,
+            ErrorKind::AlreadyConsumed => 301,
+            ErrorKind::PackageMismatch => 302,
+            ErrorKind::ProductMismatch => 303,
+            ErrorKind::TestOrder => 304,
+            ErrorKind::Internal => 900,
         }
     }
 
@@ -168,6 +209,14 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// The TLS handshake failed (the server's certificate is not trusted, or there is no
+    /// protocol in common): nothing was sent, and trying again would fail the same way.
+    /// Its kind is [`ErrorKind::Connection`], but unlike other connection failures it is
+    /// not retryable.
+    Tls {
+        /// Why the handshake failed.
+        message: String,
+    },
     /// The answer could not be understood.
     Decode {
         /// What was wrong with it.
@@ -178,6 +227,20 @@ pub enum Error {
     /// Bad input or configuration, found before any I/O.
     InvalidArgument {
         /// Which argument, and why.
+        message: String,
+    },
+    /// The purchase is genuine but must not be granted: one of
+    /// [`ErrorKind::GRANT_REFUSALS`].
+    NotGrantable {
+        /// Why: `NotPaid`, `AlreadyConsumed`, `PackageMismatch`, `ProductMismatch` or
+        /// `TestOrder`.
+        kind: ErrorKind,
+        /// What the purchase holds, against what the policy asked for.
+        message: String,
+    },
+    /// A bug in this library: a panic was caught before it could reach the caller.
+    Internal {
+        /// A fixed sentence: the panic's own text may hold data and is only logged.
         message: String,
     },
 }
@@ -195,9 +258,11 @@ impl Error {
             Error::Api { kind, .. } => *kind,
             Error::HttpStatus { .. } => ErrorKind::HttpStatus,
             Error::Timeout { .. } => ErrorKind::Timeout,
-            Error::Connection { .. } => ErrorKind::Connection,
+            Error::Connection { .. } | Error::Tls { .. } => ErrorKind::Connection,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            Error::NotGrantable { kind, .. } => *kind,
+            Error::Internal { .. } => ErrorKind::Internal,
         }
     }
 
@@ -220,10 +285,11 @@ impl Error {
     }
 
     /// Whether the same call may succeed if made again later: timeouts, connection
-    /// failures, HTTP 429 and 5xx, and API code 5014.
+    /// failures (but not a failed TLS handshake), HTTP 429 and 5xx, and API code 5014.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+            Error::Tls { .. } => false,
             other => other.kind().is_retryable(),
         }
     }
@@ -235,9 +301,40 @@ impl Error {
             | Error::HttpStatus { message, .. }
             | Error::Timeout { message }
             | Error::Connection { message }
+            | Error::Tls { message }
             | Error::Decode { message, .. }
-            | Error::InvalidArgument { message } => message,
+            | Error::InvalidArgument { message }
+            | Error::NotGrantable { message, .. }
+            | Error::Internal { message } => message,
         }
+    }
+
+    /// The error for a panic caught at `place` (what was running). Neither the message
+    /// nor this crate's log line holds the panic's own text, which may hold a token or
+    /// other data; the process's panic hook has already reported it where panics go.
+    pub fn internal(place: &str) -> Error {
+        log::error!("bug: {place} panicked");
+        Error::Internal {
+            message: format!(
+                "internal error in nowgg-payments ({place} panicked); please report it"
+            ),
+        }
+    }
+
+    /// The same error, its message prefixed with `context` (what was being done).
+    pub(crate) fn context(mut self, context: &str) -> Error {
+        match &mut self {
+            Error::Api { message, .. }
+            | Error::HttpStatus { message, .. }
+            | Error::Timeout { message, .. }
+            | Error::Connection { message, .. }
+            | Error::Tls { message, .. }
+            | Error::Decode { message, .. }
+            | Error::InvalidArgument { message, .. }
+            | Error::NotGrantable { message, .. }
+            | Error::Internal { message, .. } => *message = format!("{context}: {message}"),
+        }
+        self
     }
 
     /// The server's `Retry-After`, when the error carried one.

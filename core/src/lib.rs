@@ -1,25 +1,31 @@
-//! Server-side client for now.gg's Payments API: verify an in-app purchase, grant it,
-//! consume it, without a double grant.
+//! Server-side client for now.gg's Payments API: verify an in-app purchase, grant it
+//! once, consume it.
+//!
+//! A consume alone cannot make a grant happen exactly once (its answer can be lost, and a
+//! verify cannot tell whose consume took effect), so the lock is a record in your own
+//! database, keyed by the purchase's `orderId`:
 //!
 //! ```no_run
-//! use nowgg_payments::{Client, ConsumeRequest, ErrorKind};
+//! use nowgg_payments::{Client, ConsumeOutcome, ConsumeRequest, GrantPolicy};
 //!
 //! let client = Client::builder("your-payments-api-key").build()?;
 //! let token = "-nowgg-...";
-//! let purchase = client.verify_purchase(token)?;
-//! if purchase.is_paid() && !purchase.is_consumed() {
-//!     // grant purchase.product_id() to the player, then:
-//!     match client.consume_purchase(&ConsumeRequest::new(token)) {
-//!         Ok(()) => {}
-//!         // someone consumed it first: do not grant twice
-//!         Err(e) if e.kind() == ErrorKind::ErrorConsumingProduct => {}
-//!         Err(e) => return Err(e),
-//!     }
+//! // 1. Verify for grant: paid, not consumed, this game's package and product.
+//! let policy = GrantPolicy::new().package_name("com.example.game").product_id("gems_100");
+//! let purchase = client.verify_for_grant(token, &policy)?;
+//! // 2. Record the grant under purchase.order_id() (a unique key). If the row exists,
+//! //    the purchase was delivered already: answer "already delivered" and stop.
+//! // 3. Grant the product, in the same transaction as the record where you can.
+//! // 4. Consume. Both outcomes mean done; a retryable error means "try again later"
+//! //    (a sweep over recorded, unconsumed orders), and repeating is always safe.
+//! match client.consume_purchase(&ConsumeRequest::new(token))? {
+//!     ConsumeOutcome::Consumed | ConsumeOutcome::AlreadyConsumed => {}
 //! }
 //! # Ok::<(), nowgg_payments::Error>(())
 //! ```
 //!
-//! One `Client` is shared by every thread; calls block. Errors carry one of the kinds of
+//! One `Client` is shared by every thread; calls block, and [`Client::spawn`] runs one on
+//! the library's own threads for async callers. Errors carry one of the kinds of
 //! [`ErrorKind`], the same in the C, Python and Node faces of this library. Neither the
 //! API key nor a whole purchase token ever appears in an error or in this crate's log
 //! lines (target `nowgg_payments`).
@@ -33,28 +39,34 @@
 mod client;
 mod config;
 mod consume;
+mod dispatch;
 mod endpoint;
 mod envelope;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod grant;
 mod purchase;
 mod redact;
 mod resolver;
 mod retry;
-mod tcp;
+mod socket;
 mod transport;
 mod validate;
 
 pub use client::Client;
 pub use config::{
-    ClientBuilder, Region, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    ClientBuilder, Region, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_DURATION,
+    MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT, MAX_SAFE_INTEGER,
 };
-pub use consume::{ConsumeRequest, Store};
+pub use consume::{ConsumeOutcome, ConsumeRequest, Store};
 pub use error::{Error, ErrorKind, Result};
-pub use purchase::{is_nowgg_token, ConsumptionState, Purchase, PurchaseState, STRING_FIELD_COUNT};
+pub use grant::GrantPolicy;
+pub use purchase::{
+    is_nowgg_token, ConsumptionState, Purchase, PurchaseState, StringField, STRING_FIELD_COUNT,
+};
 pub use redact::short_token;
 /// The JSON types [`Purchase::raw`] is made of.
 pub use serde_json::{Map as JsonMap, Value as JsonValue};

@@ -85,10 +85,10 @@ impl ConsumptionState {
     }
 }
 
-/// Declares the string fields once: the struct members, their getters and how they are
-/// read from `data`, so the three can never drift apart.
+/// Declares the string fields once: the struct members, their getters, the field enum
+/// and the field table, so none of them can drift apart.
 macro_rules! string_fields {
-    ($( $(#[$doc:meta])* $field:ident => $api:literal, )*) => {
+    ($( $(#[doc = $doc:literal])* $field:ident / $variant:ident => $api:literal, )*) => {
         /// The string fields of a purchase, `None` where absent or null.
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
         struct Strings { $( $field: Option<String>, )* }
@@ -99,14 +99,42 @@ macro_rules! string_fields {
             }
         }
 
+        /// Names one string field of a purchase, for faces that look fields up by
+        /// number (the C getters); [`StringField::ALL`] lists them in the vendor's order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum StringField {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl StringField {
+            /// Every string field, in the vendor's order.
+            pub const ALL: [StringField; STRING_FIELD_COUNT] = [ $( StringField::$variant, )* ];
+
+            /// The field's name in the API (`orderId`).
+            pub const fn api_name(self) -> &'static str {
+                match self { $( StringField::$variant => $api, )* }
+            }
+
+            /// The field's name in Rust and Python (`order_id`).
+            pub const fn snake_name(self) -> &'static str {
+                match self { $( StringField::$variant => stringify!($field), )* }
+            }
+
+            /// The field's documentation, the one text every face's docs show.
+            pub const fn doc(self) -> &'static str {
+                match self { $( StringField::$variant => concat!($($doc),*).trim_ascii(), )* }
+            }
+        }
+
         impl Purchase {
-            /// The API name and value of every string field, in the vendor's order.
-            pub fn string_fields(&self) -> [(&'static str, Option<&str>); STRING_FIELD_COUNT] {
-                [ $( ($api, self.strings.$field.as_deref()), )* ]
+            /// The value of one string field, `None` where absent or null.
+            pub fn string_field(&self, field: StringField) -> Option<&str> {
+                match field { $( StringField::$variant => self.strings.$field.as_deref(), )* }
             }
 
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[doc = concat!("\n\nThe vendor's `", $api, "`; `None` when absent or null.")]
                 pub fn $field(&self) -> Option<&str> {
                     self.strings.$field.as_deref()
@@ -116,7 +144,67 @@ macro_rules! string_fields {
     };
 }
 
-/// How many string fields a purchase has (see [`Purchase::string_fields`]).
+/// Hands the purchase's string-field table to `$callback`, a `macro_rules!` macro of the
+/// caller's: one entry per field, in the vendor's order, each
+/// `$(#[doc = "..."])* rust_name / VariantName => "apiName",`. Faces generate their
+/// getters from it, so a field added here reaches every face.
+///
+/// ```
+/// macro_rules! api_names {
+///     ($( $(#[doc = $doc:literal])* $field:ident / $variant:ident => $api:literal, )*) => {
+///         [$($api),*]
+///     };
+/// }
+/// let names = nowgg_payments::for_each_string_field!(api_names);
+/// assert_eq!(names.len(), nowgg_payments::STRING_FIELD_COUNT);
+/// assert!(names.contains(&"orderId"));
+/// ```
+#[macro_export]
+macro_rules! for_each_string_field {
+    ($callback:ident) => {
+        $callback! {
+            /// The app's id (the same as its Payment ID).
+            app_id / AppId => "appId",
+            /// The buyer's country at purchase time; some stores send null.
+            country_code / CountryCode => "countryCode",
+            /// The currency, e.g. `USD`.
+            currency / Currency => "currency",
+            /// The string the game attached to the order.
+            developer_payload / DeveloperPayload => "developerPayload",
+            /// `release` or `sandbox`.
+            environment / Environment => "environment",
+            /// Always `nowgg#productPurchase` where sent.
+            kind / Kind => "kind",
+            /// The amount, kept as text: money is never a float.
+            order_amount / OrderAmount => "orderAmount",
+            /// The unique transaction id: the key to record a grant under.
+            order_id / OrderId => "orderId",
+            /// The app's package name.
+            package_name / PackageName => "packageName",
+            /// `Paid` or `Unpaid`.
+            pay_status_txt / PayStatusTxt => "payStatusTxt",
+            /// When the payment happened, as the vendor formats it.
+            pay_time_txt / PayTimeTxt => "payTimeTxt",
+            /// The product bought (absent in No Code purchases: see `sellerGoodsId`).
+            product_id / ProductId => "productId",
+            /// The product's name.
+            product_name / ProductName => "productName",
+            /// The purchase time as sent: documented in seconds, sampled in milliseconds
+            /// (the normalised value is `purchaseTimeMs`).
+            purchase_time / PurchaseTime => "purchaseTime",
+            /// Deprecated by the vendor in favour of `purchaseTime`.
+            purchase_time_millis / PurchaseTimeMillis => "purchaseTimeMillis",
+            /// The purchase token.
+            purchase_token / PurchaseToken => "purchaseToken",
+            /// The ISO 3166-1 alpha-2 billing region.
+            region_code / RegionCode => "regionCode",
+            /// The product id as the seller set it up; No Code purchases carry only this.
+            seller_goods_id / SellerGoodsId => "sellerGoodsId",
+        }
+    };
+}
+
+/// How many string fields a purchase has (see [`StringField::ALL`]).
 pub const STRING_FIELD_COUNT: usize = 18;
 
 /// A verified purchase: the `data` object of a successful verifyPurchase.
@@ -138,45 +226,7 @@ pub struct Purchase {
     raw: Map<String, Value>,
 }
 
-string_fields! {
-    /// The app's id (the same as its Payment ID).
-    app_id => "appId",
-    /// The buyer's country at purchase time; some stores send null.
-    country_code => "countryCode",
-    /// The currency, e.g. `USD`.
-    currency => "currency",
-    /// The string the game attached to the order.
-    developer_payload => "developerPayload",
-    /// `release` or `sandbox`.
-    environment => "environment",
-    /// Always `nowgg#productPurchase` where sent.
-    kind => "kind",
-    /// The amount, kept as text: money is never a float.
-    order_amount => "orderAmount",
-    /// The unique transaction id.
-    order_id => "orderId",
-    /// The app's package name.
-    package_name => "packageName",
-    /// `Paid` or `Unpaid`.
-    pay_status_txt => "payStatusTxt",
-    /// When the payment happened, as the vendor formats it.
-    pay_time_txt => "payTimeTxt",
-    /// The product bought.
-    product_id => "productId",
-    /// The product's name.
-    product_name => "productName",
-    /// The purchase time as sent (documented in seconds, sampled in milliseconds; see
-    /// [`Purchase::purchase_time_ms`]).
-    purchase_time => "purchaseTime",
-    /// Deprecated by the vendor in favour of `purchaseTime`.
-    purchase_time_millis => "purchaseTimeMillis",
-    /// The purchase token.
-    purchase_token => "purchaseToken",
-    /// The ISO 3166-1 alpha-2 billing region.
-    region_code => "regionCode",
-    /// The same as `productId`, kept by the vendor for older clients.
-    seller_goods_id => "sellerGoodsId",
-}
+for_each_string_field!(string_fields);
 
 impl Purchase {
     /// Reads a purchase from a verifyPurchase `data` object. Never fails: what cannot be
@@ -241,6 +291,43 @@ impl Purchase {
     pub fn raw(&self) -> &Map<String, Value> {
         &self.raw
     }
+
+    /// [`raw`](Purchase::raw) as JSON text, serialised straight from the purchase (no
+    /// copy of the map): what the faces hand out as the raw `data`.
+    pub fn raw_json(&self) -> String {
+        serde_json::to_string(&self.raw).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// The purchase as one JSON object, the shape every face shows: each field under
+    /// the API's own camelCase name (`null` where absent), `purchaseState` and
+    /// `consumptionState` as integers, `isTestOrder`, the derived `purchaseTimeMs`,
+    /// `isPaid` and `isConsumed`, and the vendor's whole `data` object under `raw`.
+    /// The Node face parses it into its purchase object; `nowgg verify --json` prints it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&Typed(self)).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+/// The serialisable view behind [`Purchase::to_json`].
+struct Typed<'a>(&'a Purchase);
+
+impl serde::Serialize for Typed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let mut map = serializer.serialize_map(Some(STRING_FIELD_COUNT + 7))?;
+        for field in StringField::ALL {
+            map.serialize_entry(field.api_name(), &p.string_field(field))?;
+        }
+        map.serialize_entry("purchaseState", &p.purchase_state)?;
+        map.serialize_entry("consumptionState", &p.consumption_state)?;
+        map.serialize_entry("isTestOrder", &p.is_test_order())?;
+        map.serialize_entry("purchaseTimeMs", &p.purchase_time_ms())?;
+        map.serialize_entry("isPaid", &p.is_paid())?;
+        map.serialize_entry("isConsumed", &p.is_consumed())?;
+        map.serialize_entry("raw", &p.raw)?;
+        map.end()
+    }
 }
 
 /// Shows every field but the token only shortened, and not `raw` (which repeats it):
@@ -248,9 +335,10 @@ impl Purchase {
 impl fmt::Debug for Purchase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_struct("Purchase");
-        for (name, value) in self.string_fields() {
-            match (name, value) {
-                ("purchaseToken", Some(token)) => out.field(name, &short_token(token)),
+        for field in StringField::ALL {
+            let (name, value) = (field.api_name(), self.string_field(field));
+            match (field, value) {
+                (StringField::PurchaseToken, Some(token)) => out.field(name, &short_token(token)),
                 _ => out.field(name, &value),
             };
         }
@@ -356,10 +444,38 @@ mod tests {
     }
 
     #[test]
-    fn string_fields_lists_every_field_once() {
+    fn to_json_is_the_typed_purchase_with_raw_beside_it() {
+        let p = purchase(json!({
+            "orderAmount": 25.15, "purchaseState": "1", "purchaseTime": 1630529397,
+            "newField": [1]
+        }));
+        let typed: Value = serde_json::from_str(&p.to_json()).unwrap();
+        assert_eq!(typed["orderAmount"], "25.15");
+        assert_eq!(typed["purchaseState"], 1);
+        assert_eq!(typed["orderId"], Value::Null);
+        assert_eq!(typed["isPaid"], true);
+        assert_eq!(typed["isConsumed"], false);
+        assert_eq!(typed["isTestOrder"], false);
+        assert_eq!(typed["purchaseTimeMs"], 1_630_529_397_000_i64);
+        assert_eq!(typed["raw"]["orderAmount"], 25.15);
+        assert_eq!(typed["raw"]["newField"], json!([1]));
+        assert_eq!(typed.as_object().unwrap().len(), STRING_FIELD_COUNT + 7);
+        let raw: Value = serde_json::from_str(&p.raw_json()).unwrap();
+        assert_eq!(&raw, &Value::Object(p.raw().clone()));
+    }
+
+    #[test]
+    fn the_field_table_names_every_field_once() {
         let p = purchase(json!({"orderId": "o-1"}));
-        let fields = p.string_fields();
-        assert_eq!(fields.len(), STRING_FIELD_COUNT);
-        assert!(fields.contains(&("orderId", Some("o-1"))));
+        assert_eq!(p.string_field(StringField::OrderId), Some("o-1"));
+        let mut names: Vec<_> = StringField::ALL.iter().map(|f| f.api_name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), STRING_FIELD_COUNT);
+        assert_eq!(StringField::OrderId.snake_name(), "order_id");
+        assert!(StringField::ALL.iter().all(|f| !f.doc().is_empty()));
+        assert!(StringField::OrderId
+            .doc()
+            .starts_with("The unique transaction id"));
     }
 }

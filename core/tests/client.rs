@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use nowgg_payments::{Client, ConsumeRequest, Error, ErrorKind, Store};
+use nowgg_payments::{Client, ConsumeRequest, Error, ErrorKind, GrantPolicy, Store};
 use serde_json::json;
 
 mod common;
@@ -113,9 +113,8 @@ fn no_error_of_any_kind_shows_the_key_or_the_whole_token() {
     }
     control.post("/_sandbox/reset", &json!({}));
     control.post("/_sandbox/purchases", &purchase);
-    client
-        .consume_purchase(&ConsumeRequest::new(TOKEN))
-        .unwrap();
+    // 3800 echoing the secrets, on a purchase a verify shows unconsumed: the 3800 stands.
+    control.fault(json!({"match": "consume", "action": "api_code", "code": 3800, "msg": echo}));
     errors.push(
         client
             .consume_purchase(&ConsumeRequest::new(TOKEN))
@@ -150,6 +149,36 @@ fn no_error_of_any_kind_shows_the_key_or_the_whole_token() {
             .build()
             .unwrap_err(),
     );
+
+    // Each grant refusal, on a purchase whose data echoes the token.
+    let paid = json!({"purchaseState": 1, "consumptionState": 0, "purchaseToken": TOKEN,
+                      "packageName": "com.game", "productId": "gems", "orderId": "o-1"});
+    let refusals = [
+        (json!({"purchaseState": 0}), GrantPolicy::new()),
+        (json!({"consumptionState": 1}), GrantPolicy::new()),
+        (json!({}), GrantPolicy::new().package_name("com.other")),
+        (json!({}), GrantPolicy::new().product_id("coins")),
+        (json!({"isTestOrder": true}), GrantPolicy::new()),
+    ];
+    for (change, policy) in refusals {
+        let mut data = paid.clone();
+        data.as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        control.post("/_sandbox/reset", &json!({}));
+        control.post(
+            "/_sandbox/purchases",
+            &json!({"token": TOKEN, "data": data}),
+        );
+        errors.push(client.verify_for_grant(TOKEN, &policy).unwrap_err());
+    }
+    // A panic in an async call, its text holding both secrets.
+    let (tx, rx) = std::sync::mpsc::channel();
+    client.spawn(
+        |_| -> nowgg_payments::Result<()> { panic!("{SECRET} {TOKEN}") },
+        move |result| tx.send(result).unwrap(),
+    );
+    errors.push(rx.recv().unwrap().unwrap_err());
 
     let kinds: HashSet<ErrorKind> = errors.iter().map(Error::kind).collect();
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use nowgg_payments::{Client, ConsumeRequest, Error, Purchase};
+use nowgg_payments::{Client, ConsumeRequest, Error, GrantPolicy};
 use serde_json::{json, Map, Value};
 
 mod common;
@@ -63,14 +63,22 @@ fn run_case(control: &Control, url: &str, api_key: &str, case: &Value) -> Result
             return Err(format!("took {elapsed:?}, over {max} ms"));
         }
     }
+    let logged = &control.requests()[before..];
     if let Some(expected) = case.get("expect_paths") {
-        let paths: Vec<Value> = control.requests()[before..]
-            .iter()
-            .map(|r| r["path"].clone())
-            .collect();
+        let paths: Vec<Value> = logged.iter().map(|r| r["path"].clone()).collect();
         if &Value::Array(paths.clone()) != expected {
             return Err(format!("requests were {paths:?}, expected {expected}"));
         }
+    }
+    if let Some(expected) = case.get("expect_forms") {
+        let forms: Vec<Value> = logged.iter().map(|r| r["form"].clone()).collect();
+        if &Value::Array(forms.clone()) != expected {
+            return Err(format!("forms sent were {forms:?}, expected {expected}"));
+        }
+    }
+    for (i, then) in case["then"].as_array().into_iter().flatten().enumerate() {
+        check(&then["expect"], &call(&client, &then["call"]))
+            .map_err(|why| format!("then[{i}]: {why}"))?;
     }
     Ok(())
 }
@@ -86,19 +94,40 @@ fn client_for(url: &str, api_key: &str, options: &Value) -> Result<Client, Strin
         .timeout(ms("timeout_ms", 5000))
         .connect_timeout(ms("connect_timeout_ms", 5000))
         .max_retries(options["max_retries"].as_u64().unwrap_or(0) as u32);
+    if let Some(deadline) = options["deadline_ms"].as_u64() {
+        builder = builder.deadline(Duration::from_millis(deadline));
+    }
     if let Some(bytes) = options["max_response_bytes"].as_u64() {
         builder = builder.max_response_bytes(bytes);
     }
     builder.build().map_err(|e| format!("client: {e}"))
 }
 
-/// Makes a call as the case describes it; a verify's purchase comes back as JSON.
+/// Makes a call as the case describes it; a verify's purchase comes back as its JSON
+/// object, a consume's outcome as `{"outcome": ...}`.
 fn call(client: &Client, call: &Value) -> Result<Option<Map<String, Value>>, Error> {
     let token = call["token"].as_str().unwrap();
+    let typed = |json: String| serde_json::from_str(&json).ok();
     match call["op"].as_str().unwrap() {
-        "verify" => client
-            .verify_purchase(token)
-            .map(|p| Some(purchase_json(&p))),
+        "verify" => client.verify_purchase(token).map(|p| typed(p.to_json())),
+        "verify_for_grant" => {
+            let spec = &call["policy"];
+            let mut policy = GrantPolicy::new()
+                .allow_test_orders(spec["allow_test_orders"].as_bool().unwrap_or(false))
+                .product_ids(
+                    spec["product_ids"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|id| id.as_str().unwrap()),
+                );
+            if let Some(name) = spec["package_name"].as_str() {
+                policy = policy.package_name(name);
+            }
+            client
+                .verify_for_grant(token, &policy)
+                .map(|p| typed(p.to_json()))
+        }
         "consume" => {
             let mut request = ConsumeRequest::new(token);
             if let Some(store) = call["store"].as_str() {
@@ -114,33 +143,12 @@ fn call(client: &Client, call: &Value) -> Result<Option<Map<String, Value>>, Err
             if let Some(v) = text("developer_payload") {
                 request = request.developer_payload(v);
             }
-            client.consume_purchase(&request).map(|()| None)
+            client
+                .consume_purchase(&request)
+                .map(|outcome| typed(json!({ "outcome": outcome.as_str() }).to_string()))
         }
         op => panic!("unknown op {op}"),
     }
-}
-
-/// A purchase as the conformance file names its values.
-fn purchase_json(p: &Purchase) -> Map<String, Value> {
-    let mut out: Map<String, Value> = p
-        .string_fields()
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), json!(value)))
-        .collect();
-    out.insert(
-        "purchaseState".into(),
-        json!(p.purchase_state().map(|s| s.code())),
-    );
-    out.insert(
-        "consumptionState".into(),
-        json!(p.consumption_state().map(|s| s.code())),
-    );
-    out.insert("purchaseTimeMs".into(), json!(p.purchase_time_ms()));
-    out.insert("isPaid".into(), json!(p.is_paid()));
-    out.insert("isConsumed".into(), json!(p.is_consumed()));
-    out.insert("isTestOrder".into(), json!(p.is_test_order()));
-    out.insert("raw".into(), Value::Object(p.raw().clone()));
-    out
 }
 
 fn check(
@@ -167,11 +175,20 @@ fn check(
                 None => Ok(()),
             }
         }
-        (None, Ok(purchase)) => {
+        (None, Ok(answer)) => {
+            let answer = answer.as_ref().ok_or("the call gave nothing back")?;
+            if let Some(outcome) = expect.get("outcome") {
+                if &answer["outcome"] != outcome {
+                    return Err(format!(
+                        "outcome: expected {outcome}, got {}",
+                        answer["outcome"]
+                    ));
+                }
+            }
             let Some(fields) = expect["purchase"].as_object() else {
                 return Ok(());
             };
-            let purchase = purchase.as_ref().ok_or("expected a purchase")?;
+            let purchase = answer;
             for (key, want) in fields {
                 let got = &purchase[key];
                 let ok = if key == "raw" {

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::{Config, Fixture, Sandbox};
 
@@ -28,6 +29,9 @@ pub struct SandboxArgs {
     /// Where to write the CA certificate (PEM) clients should trust.
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca_out: Option<PathBuf>,
+    /// Delay every API answer by this many milliseconds (a network's round trip).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 /// What [`run`] serves.
@@ -43,6 +47,8 @@ pub struct ServeOptions {
     pub fixtures: Option<PathBuf>,
     /// With TLS, where to write the CA certificate PEM; `None` serves plain HTTP.
     pub tls_ca_out: Option<PathBuf>,
+    /// Added before every API answer.
+    pub latency: Duration,
 }
 
 impl From<SandboxArgs> for ServeOptions {
@@ -54,6 +60,7 @@ impl From<SandboxArgs> for ServeOptions {
             fixtures: args.fixtures,
             // clap makes --tls and --ca-out require each other.
             tls_ca_out: args.ca_out.filter(|_| args.tls),
+            latency: Duration::from_millis(args.latency_ms),
         }
     }
 }
@@ -66,7 +73,8 @@ pub fn run(options: ServeOptions) -> io::Result<()> {
     let mut config = Config::new(options.api_key)
         .host(options.host)
         .port(options.port)
-        .tls(options.tls_ca_out.is_some());
+        .tls(options.tls_ca_out.is_some())
+        .latency(options.latency);
     if let Some(path) = &options.fixtures {
         config = config.fixtures(Fixture::load(path)?);
     }

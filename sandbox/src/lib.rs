@@ -58,6 +58,7 @@ pub struct Config {
     port: u16,
     fixtures: Vec<Fixture>,
     tls: bool,
+    latency: Duration,
 }
 
 impl Config {
@@ -70,6 +71,7 @@ impl Config {
             port: 0,
             fixtures: Fixture::defaults(),
             tls: false,
+            latency: Duration::ZERO,
         }
     }
 
@@ -94,6 +96,14 @@ impl Config {
     /// Serve HTTPS with a freshly generated certificate (see [`Sandbox::ca_pem`]).
     pub fn tls(mut self, tls: bool) -> Config {
         self.tls = tls;
+        self
+    }
+
+    /// Delays every API answer by this much (default none), before any fault's own
+    /// delay: a network's round trip, for benchmarks and integration tests that should
+    /// not run on loopback timing. Control endpoints answer at once.
+    pub fn latency(mut self, latency: Duration) -> Config {
+        self.latency = latency;
         self
     }
 }
@@ -127,6 +137,7 @@ impl Sandbox {
             state: Arc::new(state),
             tls: identity.as_ref().map(|i| Arc::clone(&i.config)),
             stopped: AtomicBool::new(false),
+            latency: config.latency,
         });
         let accept = {
             let shared = Arc::clone(&shared);

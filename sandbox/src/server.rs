@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) tls: Option<Arc<ServerConfig>>,
     /// Set when the sandbox is dropped: stop accepting and stop serving.
     pub(crate) stopped: AtomicBool,
+    /// Added before every API answer (`Config::latency`).
+    pub(crate) latency: Duration,
 }
 
 /// Accepts connections until `shared.stopped` is set (the dropping side then makes one
@@ -93,6 +95,9 @@ fn serve_connection(tcp: TcpStream, shared: &Shared) {
         } else {
             let record = Arc::new(RequestRecord::of(&request, &shared.state.api_key));
             shared.state.log.push(Arc::clone(&record));
+            if !shared.latency.is_zero() {
+                thread::sleep(shared.latency);
+            }
             match serve_api(&shared.state, &record) {
                 Outcome::Answer(response) => response,
                 Outcome::Drop => {

@@ -287,3 +287,23 @@ fn a_non_form_body_carries_no_token() {
         .unwrap();
     assert_eq!(answer.code(), 3901);
 }
+
+#[test]
+fn latency_delays_every_api_answer_but_not_the_control_api() {
+    let latency = std::time::Duration::from_millis(150);
+    let sb =
+        nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new(KEY).latency(latency)).unwrap();
+    let mut client = Client::connect(sb.addr());
+    let form = [("purchaseToken", "-nowgg-sample-paid")];
+    for path in [VERIFY_PATH, CONSUME_PATH] {
+        let started = std::time::Instant::now();
+        client.api(path, Some(KEY), &form).unwrap();
+        // A lower bound only: the sleep guarantees it, whatever the machine's load.
+        assert!(
+            started.elapsed() >= latency,
+            "{path}: {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(sb.requests().len(), 2);
+}
