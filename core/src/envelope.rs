@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::purchase::{boolean, integer};
+use crate::purchase::integer;
 use crate::redact::scrub;
 
 /// What the answer's text may be scrubbed of before it goes into a message.
@@ -14,6 +14,10 @@ pub(crate) struct Secrets<'a> {
     pub api_key: &'a str,
     pub token: &'a str,
 }
+
+/// How many characters of the server's own text (a `codeMsg`, the start of a body) a
+/// message quotes.
+const MAX_QUOTED_CHARS: usize = 120;
 
 /// The `data` of a successful envelope (`None` when absent, null or not an object), or
 /// the error the answer means. An envelope with a non-zero code is an API error whatever
@@ -24,8 +28,14 @@ pub(crate) fn decode(
     body: &[u8],
     secrets: &Secrets<'_>,
 ) -> Result<Option<Map<String, Value>>, Error> {
-    let envelope = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) if map.contains_key("code") || map.contains_key("success") => map,
+    let (envelope, code) = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => match envelope_code(&map) {
+            Some(code) => (map, code),
+            None => {
+                let what = "a JSON object that is not an API envelope";
+                return Err(not_an_envelope(status, retry_after, what, body, secrets));
+            }
+        },
         parsed => {
             let what = match parsed {
                 Ok(_) => "a JSON value that is not an API envelope",
@@ -35,25 +45,17 @@ pub(crate) fn decode(
             return Err(not_an_envelope(status, retry_after, what, body, secrets));
         }
     };
-    let code = match envelope.get("code") {
-        None | Some(Value::Null) => 0,
-        Some(raw) => integer(Some(raw)).ok_or_else(|| Error::Decode {
-            // The code is the server's text like any other: cut short and scrubbed.
-            message: format!(
-                "API envelope has a code that is not an integer{}",
-                excerpt(raw.to_string().as_bytes(), secrets)
-            ),
-            http_status: Some(status),
-        })?,
-    };
-    let success = boolean(envelope.get("success")).unwrap_or(code == 0);
+    let success = envelope
+        .get("success")
+        .and_then(Value::as_bool)
+        .unwrap_or(code == 0);
     if code != 0 || !success {
         let kind = ErrorKind::from_api_code(code);
         let code_msg = envelope
             .get("codeMsg")
             .and_then(Value::as_str)
-            .unwrap_or("");
-        let code_msg = scrub(code_msg, secrets.api_key, Some(secrets.token));
+            .map(|text| quote(text, secrets))
+            .unwrap_or_default();
         return Err(Error::Api {
             kind,
             code,
@@ -73,6 +75,18 @@ pub(crate) fn decode(
         Some((_, Value::Object(data))) => Some(data),
         _ => None,
     })
+}
+
+/// The code of an object shaped like the vendor's envelope: an integer `code` (or an
+/// integer string) with a boolean `success` or a string `codeMsg`. Gateways and load
+/// balancers answer JSON of their own (`{"code":504,"message":"upstream timed out"}`,
+/// `{"success":false,"errors":[...]}`): taken for an envelope, a retryable 5xx would
+/// become a final API error, so anything less than this shape is not one.
+fn envelope_code(object: &Map<String, Value>) -> Option<i64> {
+    let code = integer(object.get("code"))?;
+    let success = matches!(object.get("success"), Some(Value::Bool(_)));
+    let code_msg = matches!(object.get("codeMsg"), Some(Value::String(_)));
+    (success || code_msg).then_some(code)
 }
 
 /// The error for an answer without an envelope: `HTTP_STATUS` when the status says
@@ -98,15 +112,28 @@ fn not_an_envelope(
     }
 }
 
-/// The start of a body for a message: one line, at most 120 characters, scrubbed.
+/// The start of a body for a message, `: ` first (empty for a blank body); see [`quote`].
 fn excerpt(body: &[u8], secrets: &Secrets<'_>) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let line: String = line.chars().take(120).collect();
-    if line.is_empty() {
-        String::new()
+    let quoted = quote(&String::from_utf8_lossy(body), secrets);
+    if quoted.is_empty() {
+        quoted
     } else {
-        format!(": {}", scrub(&line, secrets.api_key, Some(secrets.token)))
+        format!(": {quoted}")
+    }
+}
+
+/// The server's `text` as a message quotes it: scrubbed of the key and the token, on one
+/// line, at most [`MAX_QUOTED_CHARS`] characters (then `…`).
+///
+/// Scrubbed before it is cut: a secret straddling the cut would otherwise keep its first
+/// characters. Scrubbed again once whitespace is joined, which could make a secret with
+/// a space in it out of one with a newline there.
+fn quote(text: &str, secrets: &Secrets<'_>) -> String {
+    let clean = |text: &str| scrub(text, secrets.api_key, Some(secrets.token));
+    let line = clean(&clean(text).split_whitespace().collect::<Vec<_>>().join(" "));
+    match line.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
 }
 
@@ -188,12 +215,90 @@ mod tests {
     }
 
     #[test]
+    fn gateway_json_is_not_an_envelope() {
+        // What gateways and load balancers answer (nginx's json error_page, AWS API
+        // Gateway/ALB, Cloudflare, Kong): each has a `code` or a `success`, not both
+        // with the vendor's shape.
+        let gateways = [
+            r#"{"code":504,"message":"upstream timed out"}"#,
+            r#"{"message":"Endpoint request timed out"}"#,
+            r#"{"success":false,"errors":[{"code":1016,"message":"Origin DNS error"}],"messages":[],"result":null}"#,
+            r#"{"message":"An invalid response was received from the upstream server","request_id":"a1"}"#,
+            r#"{"code":"503","message":"Service Unavailable"}"#,
+            r#"{"success":false,"codeMsg":"busy"}"#,
+            r#"{"code":null,"success":false}"#,
+        ];
+        for body in gateways {
+            for status in [502, 503, 504] {
+                let err = decode_str(status, body).unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::HttpStatus, "{status} {body}");
+                assert!(err.is_retryable(), "{body}");
+                assert_eq!(err.api_code(), None);
+            }
+            assert_eq!(decode_str(200, body).unwrap_err().kind(), ErrorKind::Decode);
+        }
+        // The vendor's shape: an integer code with a boolean success or a string codeMsg.
+        for body in [
+            r#"{"code":3901,"codeMsg":"INVALID_PURCHASE_TOKEN"}"#,
+            r#"{"code":"3901","success":false}"#,
+            r#"{"code":3901.0,"success":false,"data":{}}"#,
+        ] {
+            let err = decode_str(503, body).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidPurchaseToken, "{body}");
+        }
+    }
+
+    #[test]
+    fn quotes_are_scrubbed_before_they_are_cut() {
+        let secrets = Secrets {
+            api_key: "k3y-0123456789abcdef",
+            token: "-nowgg-0123456789abcdefghij",
+        };
+        for secret in [secrets.api_key, secrets.token] {
+            // The secret starts at `at`: a cut at 120 would keep its first 12 to 19
+            // characters (more than a short token shows, less than the whole secret).
+            for at in MAX_QUOTED_CHARS - 19..=MAX_QUOTED_CHARS - 12 {
+                let body = format!("{} {secret} tail", "x".repeat(at - 1));
+                let err = decode(502, None, body.as_bytes(), &secrets).unwrap_err();
+                let text = err.to_string();
+                let kept = &secret[..MAX_QUOTED_CHARS - at];
+                assert!(!text.contains(kept), "{at}: {text}");
+            }
+        }
+        // A newline inside a key with a space in it is joined into the key itself.
+        let spaced = Secrets {
+            api_key: "k3y with space",
+            token: "t",
+        };
+        let err = decode(502, None, b"k3y with\nspace", &spaced).unwrap_err();
+        assert!(!err.to_string().contains("k3y with space"), "{err}");
+    }
+
+    #[test]
+    fn code_msg_is_scrubbed_and_capped() {
+        let long = "busy ".repeat(10_000);
+        let body = format!(r#"{{"success":false,"code":4242,"codeMsg":"{long}"}}"#);
+        let text = decode_str(200, &body).unwrap_err().to_string();
+        assert!(text.chars().count() < 2 * MAX_QUOTED_CHARS, "{text}");
+        assert!(text.contains("busy busy") && text.contains('…'), "{text}");
+        let body = r#"{"success":false,"code":4242,"codeMsg":"two\nlines"}"#;
+        assert!(decode_str(200, body)
+            .unwrap_err()
+            .to_string()
+            .contains("(two lines)"));
+    }
+
+    #[test]
     fn numbers_in_data_survive_a_json_round_trip() {
         // Found by fuzz/ (decode_purchase): a best-effort float parser read back the
         // JSON that `raw` serialises to as a different number than `raw` held.
-        let body = r#"{"code":0,"data":{"purchaseState":184467040737095415014616}}"#;
+        let body =
+            r#"{"code":0,"codeMsg":"success","data":{"purchaseState":184467040737095415014616}}"#;
         let data = decode_str(200, body).unwrap().unwrap();
-        let json = format!(r#"{{"code":0,"data":{}}}"#, Value::Object(data.clone()));
+        let json = format!(
+            r#"{{"code":0,"success":true,"data":{}}}"#,
+            Value::Object(data.clone())
+        );
         assert_eq!(decode_str(200, &json).unwrap().unwrap(), data, "{json}");
     }
 

@@ -11,7 +11,7 @@
 //! the workspace pins ureq to 3.5.x for that reason.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -24,21 +24,34 @@ use ureq::unversioned::transport::NextTimeout;
 const TTL: Duration = Duration::from_secs(30);
 
 /// ureq's resolver, with IP literals answered directly and names cached for [`TTL`].
-#[derive(Debug, Default)]
-pub(crate) struct CachingResolver {
-    lookup: DefaultResolver,
-    cached: Mutex<Option<Cached>>,
-}
-
 #[derive(Debug)]
-struct Cached {
-    authority: String,
-    at: Instant,
-    addrs: ResolvedSocketAddrs,
+pub(crate) struct CachingResolver {
+    lookup: Box<dyn Resolver>,
+    cache: DnsCache,
 }
 
-impl Resolver for CachingResolver {
-    fn resolve(
+impl Default for CachingResolver {
+    fn default() -> CachingResolver {
+        CachingResolver::with_lookup(DefaultResolver::default())
+    }
+}
+
+impl CachingResolver {
+    /// A resolver that looks names up with `lookup` (ureq's own, but for tests).
+    fn with_lookup(lookup: impl Resolver) -> CachingResolver {
+        CachingResolver {
+            lookup: Box::new(lookup),
+            cache: DnsCache::default(),
+        }
+    }
+
+    /// The cache, shared with the connector so that it can evict addresses it could not
+    /// connect to.
+    pub(crate) fn cache(&self) -> DnsCache {
+        self.cache.clone()
+    }
+
+    fn addrs(
         &self,
         uri: &Uri,
         config: &Config,
@@ -50,29 +63,102 @@ impl Resolver for CachingResolver {
             return Ok(addrs);
         }
         let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
-        let mut cached = self
-            .cached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(hit) = cached.as_ref() {
-            if hit.authority == authority && hit.at.elapsed() < TTL {
-                return Ok(hit.addrs.clone());
-            }
+        if let Some(addrs) = self.cache.fresh(authority) {
+            return Ok(addrs);
         }
         // Looked up with the lock released, so one slow lookup never stalls other threads'
         // cache hits for other hosts (a proxy) or queues them behind its deadline.
-        drop(cached);
         let addrs = self.lookup.resolve(uri, config, timeout)?;
-        cached = self
-            .cached
+        self.cache.store(authority, &addrs);
+        Ok(addrs)
+    }
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.addrs(uri, config, timeout)?;
+        plain_http_stays_on_loopback(uri, config, &addrs)?;
+        Ok(addrs)
+    }
+}
+
+/// Refuses plain http to an address that is not loopback.
+///
+/// Plain http carries the key in clear, so `BaseUrl` allows it only to a loopback host,
+/// and `localhost` is one by name only: the system resolver decides its addresses. So
+/// every address a plain-http host resolves to must be loopback too. This is checked
+/// here, on every resolution, rather than when the client is built: building does no
+/// I/O, and a name's addresses can change afterwards (the hosts file, DNS) while the
+/// cache looks them up again every [`TTL`]. Whatever the connector is about to connect
+/// to has passed here. The proxy's own lookup is not the API's: a plain-http base URL
+/// never goes through a proxy (the builder refuses that), so only its URI may be http
+/// to another host.
+fn plain_http_stays_on_loopback(
+    uri: &Uri,
+    config: &Config,
+    addrs: &[SocketAddr],
+) -> Result<(), ureq::Error> {
+    let is_proxy = config.proxy().is_some_and(|proxy| proxy.uri() == uri);
+    if uri.scheme_str() != Some("http") || is_proxy {
+        return Ok(());
+    }
+    match addrs.iter().find(|addr| !addr.ip().is_loopback()) {
+        None => Ok(()),
+        Some(addr) => Err(ureq::Error::BadUri(format!(
+            "plain http is allowed to loopback addresses only, and {} resolves to {}",
+            uri.host().unwrap_or_default(),
+            addr.ip()
+        ))),
+    }
+}
+
+/// The one host name a client looks up, with its addresses: shared by the resolver,
+/// which fills it, and the connector, which empties it when none of them connects.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DnsCache(Arc<Mutex<Option<Cached>>>);
+
+#[derive(Debug)]
+struct Cached {
+    authority: String,
+    at: Instant,
+    addrs: ResolvedSocketAddrs,
+}
+
+impl DnsCache {
+    fn lock(&self) -> MutexGuard<'_, Option<Cached>> {
+        self.0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *cached = Some(Cached {
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The addresses of `authority`, if looked up less than [`TTL`] ago.
+    fn fresh(&self, authority: &str) -> Option<ResolvedSocketAddrs> {
+        let cached = self.lock();
+        let hit = cached.as_ref()?;
+        (hit.authority == authority && hit.at.elapsed() < TTL).then(|| hit.addrs.clone())
+    }
+
+    fn store(&self, authority: &str, addrs: &ResolvedSocketAddrs) {
+        *self.lock() = Some(Cached {
             authority: authority.to_owned(),
             at: Instant::now(),
             addrs: addrs.clone(),
         });
-        Ok(addrs)
+    }
+
+    /// Forgets the cached addresses if they are `addrs`, none of which could be connected
+    /// to: the host may have moved, so the next call looks its name up again instead of
+    /// failing on the same addresses until the entry expires.
+    pub(crate) fn evict(&self, addrs: &[SocketAddr]) {
+        let mut cached = self.lock();
+        if cached.as_ref().is_some_and(|hit| hit.addrs[..] == *addrs) {
+            *cached = None;
+        }
     }
 }
 
@@ -89,8 +175,49 @@ fn literal(uri: &Uri) -> Option<SocketAddr> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A lookup that answers `addrs` for any name and counts the lookups it made.
+    #[derive(Debug, Default)]
+    pub(crate) struct FixedLookup {
+        pub addrs: Vec<SocketAddr>,
+        pub lookups: Arc<AtomicUsize>,
+    }
+
+    impl Resolver for FixedLookup {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            let mut addrs = self.empty();
+            for addr in &self.addrs {
+                addrs.push(*addr);
+            }
+            Ok(addrs)
+        }
+    }
+
+    /// A caching resolver whose lookups answer `addrs`, and its lookup count.
+    pub(crate) fn fixed(addrs: &[&str]) -> (CachingResolver, Arc<AtomicUsize>) {
+        let lookup = FixedLookup {
+            addrs: addrs.iter().map(|a| a.parse().unwrap()).collect(),
+            lookups: Arc::default(),
+        };
+        let lookups = lookup.lookups.clone();
+        (CachingResolver::with_lookup(lookup), lookups)
+    }
+
+    fn resolve(resolver: &CachingResolver, uri: &str) -> Result<Vec<SocketAddr>, ureq::Error> {
+        let uri: Uri = uri.parse().unwrap();
+        let addrs = resolver.resolve(&uri, &Config::default(), NextTimeout::default())?;
+        Ok(addrs.to_vec())
+    }
 
     #[test]
     fn ip_literals_need_no_lookup() {
@@ -100,23 +227,58 @@ mod tests {
         assert_eq!(literal(&uri), Some("[::1]:443".parse().unwrap()));
         let uri: Uri = "https://payments-api.now.gg/x".parse().unwrap();
         assert_eq!(literal(&uri), None);
+        let (resolver, lookups) = fixed(&["192.0.2.1:443"]);
+        resolve(&resolver, "https://192.0.2.7/x").unwrap();
+        assert_eq!(lookups.load(Ordering::SeqCst), 0);
     }
 
     #[test]
     fn names_are_looked_up_once_then_cached() {
-        let resolver = CachingResolver::default();
-        let uri: Uri = "http://localhost:8080/".parse().unwrap();
-        let config = Config::default();
-        let first = resolver
-            .resolve(&uri, &config, NextTimeout::default())
-            .unwrap();
-        assert!(first
-            .iter()
-            .all(|a| a.ip().is_loopback() && a.port() == 8080));
-        let again = resolver
-            .resolve(&uri, &config, NextTimeout::default())
-            .unwrap();
-        assert_eq!(&first[..], &again[..]);
-        assert!(resolver.cached.lock().unwrap().is_some());
+        let (resolver, lookups) = fixed(&["192.0.2.1:443", "192.0.2.2:443"]);
+        let first = resolve(&resolver, "https://gw.example/v2/a").unwrap();
+        let again = resolve(&resolver, "https://gw.example/v2/b").unwrap();
+        assert_eq!(first, again);
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+        // Another host (a proxy, say) replaces the entry.
+        resolve(&resolver, "https://other.example/").unwrap();
+        resolve(&resolver, "https://gw.example/").unwrap();
+        assert_eq!(lookups.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn evicted_addresses_are_looked_up_again() {
+        let (resolver, lookups) = fixed(&["192.0.2.1:443"]);
+        let addrs = resolve(&resolver, "https://gw.example/").unwrap();
+        // Other addresses than the cached ones leave the entry alone.
+        resolver.cache().evict(&["192.0.2.9:443".parse().unwrap()]);
+        resolve(&resolver, "https://gw.example/").unwrap();
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+        resolver.cache().evict(&addrs);
+        resolve(&resolver, "https://gw.example/").unwrap();
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn plain_http_names_must_resolve_to_loopback_only() {
+        let (resolver, _) = fixed(&["127.0.0.1:8080", "[::1]:8080"]);
+        assert!(resolve(&resolver, "http://localhost:8080/").is_ok());
+        // A hosts file or DNS server that points `localhost` elsewhere, even in part.
+        let (resolver, _) = fixed(&["127.0.0.1:8080", "192.0.2.1:8080"]);
+        let err = resolve(&resolver, "http://localhost:8080/").unwrap_err();
+        assert!(
+            matches!(&err, ureq::Error::BadUri(why) if why.contains("192.0.2.1")),
+            "{err}"
+        );
+        // Again from the cache: the check is made on every resolution.
+        assert!(resolve(&resolver, "http://localhost:8080/").is_err());
+        // HTTPS may go anywhere; so may a plain-http proxy's own lookup.
+        assert!(resolve(&resolver, "https://localhost:8080/").is_ok());
+        let proxied = Config::builder()
+            .proxy(Some(ureq::Proxy::new("http://proxy.example:3128").unwrap()))
+            .build();
+        let uri = proxied.proxy().unwrap().uri().clone();
+        assert!(resolver
+            .resolve(&uri, &proxied, NextTimeout::default())
+            .is_ok());
     }
 }

@@ -30,6 +30,8 @@ pub(crate) fn delay(error: &Error, attempt: u32) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn status(status: u16, retry_after: Option<u64>) -> Error {
@@ -43,12 +45,25 @@ mod tests {
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {
         let err = status(503, None);
-        for attempt in 0..20 {
-            let d = delay(&err, attempt).unwrap();
-            let ceiling = BASE_BACKOFF
-                .saturating_mul(1 << attempt.min(16))
-                .min(MAX_BACKOFF);
-            assert!(d >= ceiling / 2 && d <= ceiling, "{attempt}: {d:?}");
+        let ms = Duration::from_millis;
+        // (attempt, shortest, longest): 100 ms doubling, half of it jitter, 5 s at most.
+        let bounds = [
+            (0, ms(50), ms(100)),
+            (1, ms(100), ms(200)),
+            (2, ms(200), ms(400)),
+            (5, ms(1600), ms(3200)),
+            (6, ms(2500), ms(5000)),
+            (30, ms(2500), ms(5000)),
+            (u32::MAX, ms(2500), ms(5000)),
+        ];
+        for (attempt, shortest, longest) in bounds {
+            let delays: HashSet<Duration> =
+                (0..200).map(|_| delay(&err, attempt).unwrap()).collect();
+            for d in &delays {
+                assert!(*d >= shortest && *d <= longest, "{attempt}: {d:?}");
+            }
+            // Jittered: clients that failed together do not retry together.
+            assert!(delays.len() > 100, "{attempt}: {} distinct", delays.len());
         }
     }
 

@@ -105,6 +105,10 @@ impl Transport {
             }
             U::HostNotFound => connection("the host name could not be resolved".into(), false),
             U::ConnectionFailed => connection("the connection could not be made".into(), false),
+            // rustls reports a failed handshake as an I/O error of kind InvalidData.
+            U::Io(io) if is_handshake_failure(&io) => {
+                tls(scrub(format!("the TLS handshake failed: {io}")))
+            }
             U::Io(io) => {
                 let refused = matches!(
                     io.kind(),
@@ -120,10 +124,7 @@ impl Transport {
                 }
                 connection(scrub(format!("connection failed: {io}")), !refused)
             }
-            U::Tls(_) | U::Pem(_) | U::Rustls(_) => connection(
-                scrub(format!("TLS failed (is the certificate trusted?): {e}")),
-                false,
-            ),
+            U::Tls(_) | U::Pem(_) | U::Rustls(_) => tls(scrub(format!("TLS failed: {e}"))),
             U::Protocol(_) => Failure {
                 error: Error::Decode {
                     message: scrub(format!("the answer is not valid HTTP: {e}")),
@@ -143,5 +144,55 @@ fn connection(message: String, maybe_delivered: bool) -> Failure {
     Failure {
         error: Error::Connection { message },
         maybe_delivered,
+    }
+}
+
+/// A TLS failure before the request went out: nothing was sent, and a retry would meet
+/// the same certificate (`what` says why it failed).
+fn tls(what: String) -> Failure {
+    Failure {
+        error: Error::Tls {
+            message: format!(
+                "{what} (is the server's certificate trusted? add its CA with ca_certs)"
+            ),
+        },
+        maybe_delivered: false,
+    }
+}
+
+/// Whether `io` is rustls refusing a handshake: the server's certificate, or nothing in
+/// common to agree on. These only happen before the request is sent; other TLS errors
+/// (a corrupt record, say) may come after it and stay possibly delivered.
+fn is_handshake_failure(io: &io::Error) -> bool {
+    use rustls::{AlertDescription as Alert, Error as Tls};
+    let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<Tls>()) else {
+        return false;
+    };
+    match tls {
+        Tls::InvalidCertificate(_)
+        | Tls::NoCertificatesPresented
+        | Tls::UnsupportedNameType
+        | Tls::InvalidCertRevocationList(_)
+        | Tls::PeerIncompatible(_)
+        | Tls::InappropriateHandshakeMessage { .. }
+        | Tls::InvalidEncryptedClientHello(_)
+        | Tls::HandshakeNotComplete
+        | Tls::NoApplicationProtocol => true,
+        // The server refusing our hello or our (absent) client certificate.
+        Tls::AlertReceived(alert) => matches!(
+            alert,
+            Alert::HandshakeFailure
+                | Alert::ProtocolVersion
+                | Alert::InsufficientSecurity
+                | Alert::UnrecognisedName
+                | Alert::CertificateRequired
+                | Alert::BadCertificate
+                | Alert::UnsupportedCertificate
+                | Alert::CertificateRevoked
+                | Alert::CertificateExpired
+                | Alert::CertificateUnknown
+                | Alert::UnknownCA
+        ),
+        _ => false,
     }
 }

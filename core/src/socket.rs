@@ -1,4 +1,4 @@
-//! The TCP connection under ureq, making per call only the system calls a call needs.
+//! The TCP socket under ureq, making per call only the system calls a call needs.
 //!
 //! ureq's own TCP transport, on a pooled keep-alive connection, spends 12 system calls
 //! on one verify: the request head and the form go out in two `send`s (two segments, so
@@ -13,8 +13,9 @@
 //! - a socket timeout is set only when the remaining time, rounded up to a hundredth of
 //!   the client's timeout, changed: a read may overrun the deadline by 1% at most.
 //!
-//! Everything else follows ureq's `TcpConnector`: addresses tried in turn within the
-//! connect timeout, `TCP_NODELAY`, a shutdown handle registered with the agent.
+//! Everything else follows ureq's own `TcpConnector`: addresses tried in turn within the
+//! connect timeout, `TCP_NODELAY`, a shutdown handle registered with the agent. Unlike it,
+//! a connect that fails on every address evicts them from the resolver's cache.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -28,18 +29,29 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
+use crate::resolver::DnsCache;
+
 /// What the transport keeps before it sends it anyway, should a body be large.
 const MAX_UNSENT: usize = 64 * 1024;
 
-/// Opens [`TcpTransport`]s; in the connector chain where ureq's `TcpConnector` would be.
+/// Opens [`Socket`]s; in the connector chain where ureq's `TcpConnector` would be.
 #[derive(Debug)]
-pub(crate) struct TcpConnector {
+pub(crate) struct SocketConnector {
     /// Socket timeouts are rounded up to a multiple of this.
-    pub granularity: Duration,
+    granularity: Duration,
+    /// The resolver's cache, emptied of addresses none of which connects.
+    dns: DnsCache,
 }
 
-impl<In: Transport> Connector<In> for TcpConnector {
-    type Out = Either<In, TcpTransport>;
+impl SocketConnector {
+    /// A connector rounding socket timeouts up to `granularity`, evicting from `dns`.
+    pub(crate) fn new(granularity: Duration, dns: DnsCache) -> SocketConnector {
+        SocketConnector { granularity, dns }
+    }
+}
+
+impl<In: Transport> Connector<In> for SocketConnector {
+    type Out = Either<In, Socket>;
 
     fn connect(
         &self,
@@ -51,7 +63,8 @@ impl<In: Transport> Connector<In> for TcpConnector {
             return Ok(chained.map(Either::A));
         }
         let budget = details.timeout.not_zero().map(|d| *d);
-        let stream = connect_any(&details.addrs, budget)?;
+        let stream =
+            connect_any(&details.addrs, budget).inspect_err(|_| self.dns.evict(&details.addrs))?;
         if details.config.no_delay() {
             stream.set_nodelay(true)?;
         }
@@ -59,7 +72,7 @@ impl<In: Transport> Connector<In> for TcpConnector {
         let handle: Weak<dyn ShutdownHandle> = Arc::downgrade(&stream) as _;
         (details.register_shutdown)(handle)?;
         let config = details.config;
-        Ok(Some(Either::B(TcpTransport {
+        Ok(Some(Either::B(Socket {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
             unsent: Vec::new(),
@@ -116,7 +129,7 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// A TCP connection as ureq drives it; see the module's documentation.
-pub(crate) struct TcpTransport {
+pub(crate) struct Socket {
     /// Shared (weakly) with the agent's shutdown handle.
     stream: Arc<TcpStream>,
     buffers: LazyBuffers,
@@ -128,7 +141,7 @@ pub(crate) struct TcpTransport {
     granularity: Duration,
 }
 
-impl TcpTransport {
+impl Socket {
     fn send_unsent(&mut self, timeout: NextTimeout) -> Result<(), Error> {
         let timeout = timeout.for_write();
         let wanted = self.rounded(timeout)?;
@@ -168,7 +181,7 @@ fn io_error(e: io::Error, timeout: NextTimeout) -> Error {
     }
 }
 
-impl Transport for TcpTransport {
+impl Transport for Socket {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
     }
@@ -188,29 +201,69 @@ impl Transport for TcpTransport {
         }
         let timeout = timeout.for_read();
         let wanted = self.rounded(timeout)?;
-        if wanted != self.read_timeout {
-            self.stream.set_read_timeout(wanted)?;
-            self.read_timeout = wanted;
-        }
-        let started = Instant::now();
-        let amount = loop {
-            match (&*self.stream).read(self.buffers.input_append_buf()) {
-                // A signal: Linux does not restart a read that has a timeout.
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    if wanted.is_some_and(|w| started.elapsed() >= w) {
-                        return Err(Error::Timeout(timeout.reason));
-                    }
-                }
-                Err(e) => return Err(io_error(e, timeout)),
-                Ok(n) => break n,
-            }
-        };
+        let amount = read_within(
+            &*self.stream,
+            self.buffers.input_append_buf(),
+            wanted,
+            &mut self.read_timeout,
+        )
+        .map_err(|e| io_error(e, timeout))?;
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }
 
     fn is_open(&mut self) -> bool {
         self.unsent.is_empty() && probe(&self.stream)
+    }
+}
+
+/// The two calls a read makes on a socket: a trait so that a test can interrupt them.
+trait TimedRead {
+    fn set_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl TimedRead for TcpStream {
+    fn set_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_read_timeout(timeout)
+    }
+
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+        (&mut &*self).read(buf)
+    }
+}
+
+/// One read from `socket` that ends within `wanted` (None: no deadline); `current` is the
+/// read timeout the socket has, set anew when it differs.
+///
+/// A signal interrupts a read that has a timeout (Linux does not restart it). The read
+/// is made again with what is left of `wanted`, never all of it again: one call would
+/// otherwise wait up to twice its deadline, more with every signal.
+fn read_within(
+    socket: &impl TimedRead,
+    buf: &mut [u8],
+    wanted: Option<Duration>,
+    current: &mut Option<Duration>,
+) -> io::Result<usize> {
+    if wanted != *current {
+        socket.set_timeout(wanted)?;
+        *current = wanted;
+    }
+    let started = Instant::now();
+    loop {
+        match socket.read_some(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                if let Some(wanted) = wanted {
+                    let left = wanted.saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        return Err(io::ErrorKind::TimedOut.into());
+                    }
+                    socket.set_timeout(Some(left))?;
+                    *current = Some(left);
+                }
+            }
+            done => return done,
+        }
     }
 }
 
@@ -236,9 +289,9 @@ fn probe(stream: &TcpStream) -> bool {
     stream.set_nonblocking(false).is_ok() && idle
 }
 
-impl fmt::Debug for TcpTransport {
+impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpTransport")
+        f.debug_struct("Socket")
             .field("peer", &self.stream.peer_addr().ok())
             .field("unsent", &self.unsent.len())
             .finish()
@@ -247,6 +300,7 @@ impl fmt::Debug for TcpTransport {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
     use std::io::{Read, Write};
     use std::net::TcpListener;
     use std::thread;
@@ -254,7 +308,7 @@ mod tests {
     use super::*;
     use crate::{Client, ErrorKind};
 
-    const BODY: &str = r#"{"code":0,"data":{"purchaseState":1}}"#;
+    const BODY: &str = r#"{"success":true,"code":0,"data":{"purchaseState":1}}"#;
 
     /// A loopback server taking `connections` connections in turn; on each it answers
     /// `calls` requests with `answer`, then closes it. Gives its URL, and a handle that
@@ -347,6 +401,87 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    }
+
+    /// A socket whose reads each wait out the timeout set on it, except that a signal
+    /// interrupts the first `interruptions` of them at 80% of it; then `data` arrives,
+    /// if any.
+    struct Signalled {
+        timeout: Cell<Option<Duration>>,
+        interruptions: Cell<u32>,
+        data: bool,
+    }
+
+    impl TimedRead for Signalled {
+        fn set_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+            self.timeout.set(timeout);
+            Ok(())
+        }
+
+        fn read_some(&self, _: &mut [u8]) -> io::Result<usize> {
+            let timeout = self.timeout.get().expect("reads have a timeout");
+            if self.interruptions.get() > 0 {
+                self.interruptions.set(self.interruptions.get() - 1);
+                thread::sleep(timeout.mul_f64(0.8));
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if self.data {
+                return Ok(1);
+            }
+            thread::sleep(timeout);
+            Err(io::ErrorKind::WouldBlock.into())
+        }
+    }
+
+    #[test]
+    fn interrupted_reads_keep_to_the_deadline() {
+        let deadline = Duration::from_millis(300);
+        for interruptions in [1, 3] {
+            let socket = Signalled {
+                timeout: Cell::new(None),
+                interruptions: Cell::new(interruptions),
+                data: false,
+            };
+            let mut current = None;
+            let started = Instant::now();
+            let err = read_within(&socket, &mut [0; 8], Some(deadline), &mut current).unwrap_err();
+            let took = started.elapsed();
+            assert!(is_timeout(&err), "{err}");
+            assert!(took < deadline + deadline / 4, "{interruptions}: {took:?}");
+            // The socket's timeout is known, so the next read sets it back.
+            assert_eq!(current, socket.timeout.get());
+        }
+        let socket = Signalled {
+            timeout: Cell::new(None),
+            interruptions: Cell::new(2),
+            data: true,
+        };
+        let read = read_within(&socket, &mut [0; 8], Some(deadline), &mut None);
+        assert_eq!(read.unwrap(), 1);
+    }
+
+    #[test]
+    fn a_failed_connect_evicts_the_addresses_it_tried() {
+        // Nothing listens on this port any more: every connect is refused.
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let (resolver, lookups) = crate::resolver::tests::fixed(&[&closed.to_string()]);
+        let connector = ().chain(SocketConnector::new(
+            Duration::from_millis(10),
+            resolver.cache(),
+        ));
+        let agent =
+            ureq::Agent::with_parts(ureq::Agent::config_builder().build(), connector, resolver);
+        for _ in 0..2 {
+            let err = agent
+                .post(format!("http://localhost:{}/", closed.port()))
+                .send("")
+                .unwrap_err();
+            assert!(matches!(err, Error::Io(_)), "{err}");
+        }
+        assert_eq!(lookups.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[test]
