@@ -65,6 +65,11 @@ impl BaseUrl {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// True for an `http://` base (which `parse` allows to loopback hosts only).
+    pub(crate) fn is_plain_http(&self) -> bool {
+        self.0.starts_with("http://")
+    }
 }
 
 /// `url` with the user-info part of its authority (if any) replaced by `***`.

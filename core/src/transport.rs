@@ -37,16 +37,21 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// POSTs `form` to `url` and returns the envelope's `data`.
+    /// POSTs `form` to `url` within `timeout` (connect and body included) and returns
+    /// the envelope's `data`.
     pub(crate) fn post(
         &self,
         url: &str,
         form: &[(&str, &str)],
         token: &str,
+        timeout: Duration,
     ) -> Result<Option<Map<String, Value>>, Failure> {
         let mut response = self
             .agent
             .post(url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .header("Authorization", &self.api_key)
             .send_form(form.iter().copied())
             .map_err(|e| self.failure(e))?;
