@@ -28,7 +28,7 @@ mod tls;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -138,6 +138,7 @@ impl Sandbox {
             tls: identity.as_ref().map(|i| Arc::clone(&i.config)),
             stopped: AtomicBool::new(false),
             latency: config.latency,
+            in_flight: AtomicUsize::new(0),
         });
         let accept = {
             let shared = Arc::clone(&shared);

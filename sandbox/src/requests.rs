@@ -25,11 +25,17 @@ pub struct RequestRecord {
     pub form: BTreeMap<String, String>,
     /// Whether the `Authorization` header carried the right key.
     pub authorized: bool,
+    /// How many API requests the sandbox was serving when this one arrived, itself
+    /// included: the client's concurrency as the server saw it (e.g. to check a
+    /// `max_in_flight` bound).
+    #[serde(default)]
+    pub in_flight: usize,
 }
 
 impl RequestRecord {
-    /// Records `request`, checking its key against `api_key`.
-    pub(crate) fn of(request: &Request, api_key: &str) -> RequestRecord {
+    /// Records `request`, checking its key against `api_key`; `in_flight` API requests
+    /// were being served on its arrival, itself included.
+    pub(crate) fn of(request: &Request, api_key: &str, in_flight: usize) -> RequestRecord {
         let mut headers = BTreeMap::new();
         for (name, value) in &request.headers {
             if name == "authorization" {
@@ -55,6 +61,7 @@ impl RequestRecord {
             headers,
             form,
             authorized,
+            in_flight,
         }
     }
 }

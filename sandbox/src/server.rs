@@ -1,7 +1,7 @@
 //! Accepting connections and serving each on its own thread, faults included.
 
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -34,6 +34,24 @@ pub(crate) struct Shared {
     pub(crate) stopped: AtomicBool,
     /// Added before every API answer (`Config::latency`).
     pub(crate) latency: Duration,
+    /// API requests being served now (see `RequestRecord::in_flight`).
+    pub(crate) in_flight: AtomicUsize,
+}
+
+/// Counts one API request as being served until dropped.
+struct Serving<'a>(&'a AtomicUsize);
+
+impl<'a> Serving<'a> {
+    /// Starts counting; returns the guard and the count, this request included.
+    fn start(count: &'a AtomicUsize) -> (Serving<'a>, usize) {
+        (Serving(count), count.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+}
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Accepts connections until `shared.stopped` is set (the dropping side then makes one
@@ -93,7 +111,12 @@ fn serve_connection(tcp: TcpStream, shared: &Shared) {
         let mut response = if control::is_control(&request.path) {
             control::handle(&shared.state, &request)
         } else {
-            let record = Arc::new(RequestRecord::of(&request, &shared.state.api_key));
+            let (_serving, in_flight) = Serving::start(&shared.in_flight);
+            let record = Arc::new(RequestRecord::of(
+                &request,
+                &shared.state.api_key,
+                in_flight,
+            ));
             shared.state.log.push(Arc::clone(&record));
             if !shared.latency.is_zero() {
                 thread::sleep(shared.latency);

@@ -307,3 +307,34 @@ fn latency_delays_every_api_answer_but_not_the_control_api() {
     }
     assert_eq!(sb.requests().len(), 2);
 }
+
+#[test]
+fn each_request_records_how_many_were_in_flight_on_arrival() {
+    let latency = std::time::Duration::from_millis(300);
+    let sb =
+        nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new(KEY).latency(latency)).unwrap();
+    let form = [("purchaseToken", "-nowgg-sample-paid")];
+    Client::connect(sb.addr())
+        .api(VERIFY_PATH, Some(KEY), &form)
+        .unwrap();
+    assert_eq!(sb.requests()[0].in_flight, 1);
+    let addr = sb.addr();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let form = [("purchaseToken", "-nowgg-sample-paid")];
+                Client::connect(addr)
+                    .api(VERIFY_PATH, Some(KEY), &form)
+                    .unwrap();
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let most = sb.requests()[1..]
+        .iter()
+        .map(|r| r.in_flight)
+        .max()
+        .unwrap();
+    // Four requests held 300 ms each overlap (at least two of them), never more than four.
+    assert!((2..=4).contains(&most), "{most}");
+}
