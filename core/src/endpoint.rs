@@ -84,6 +84,8 @@ fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A loopback IP literal, or `localhost`: loopback by name only until it is resolved, so
+/// the resolver checks every address it gets for it (`resolver.rs`).
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
