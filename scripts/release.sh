@@ -143,8 +143,12 @@ nice -n 10 cargo-zigbuild zigbuild --release --locked --target "$triple.$max_gli
 built="$CARGO_TARGET_DIR/$triple/release"
 
 step "release: the Python wheel (abi3, manylinux2014) and the sdist"
+# A target dir of its own: maturin's zig wrappers sit at a path derived from maturin's
+# own, which cargo fingerprints, so sharing cargo-zigbuild's would rebuild every
+# dependency on each side at every run instead of once.
 nice -n 10 maturin build --release --locked --zig --compatibility manylinux2014 \
-    --target "$triple" --manifest-path py/Cargo.toml --out "$dist"
+    --target "$triple" --target-dir "$CARGO_TARGET_DIR/maturin-zig" \
+    --manifest-path py/Cargo.toml --out "$dist"
 maturin sdist --manifest-path py/Cargo.toml --out "$dist"
 wheel="$(ls "$dist"/nowgg_payments-"$version"-cp39-abi3-*.whl)"
 auditwheel show "$wheel" | tee "$stage/auditwheel.txt"
