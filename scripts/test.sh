@@ -22,3 +22,7 @@ bash scripts/test-py.sh
 bash scripts/test-c.sh
 bash scripts/test-node.sh
 bash scripts/test-fuzz.sh
+
+step "release: build dist/ (glibc 2.17 artifacts) and install it without a Rust toolchain"
+bash scripts/release.sh
+bash scripts/test-release.sh
