@@ -1,14 +1,16 @@
-//! `nowgg`: verify and consume now.gg purchases from a shell, run the offline sandbox,
-//! or watch the whole verify -> grant -> consume flow in `nowgg demo`.
+//! `nowgg`: verify and consume now.gg purchases from a shell (one, or a batch from a
+//! file), run the offline sandbox, or watch the fulfillment model work in `nowgg demo`.
 
+mod batch;
 mod demo;
 mod output;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use nowgg_payments::{Client, ConsumeRequest, Error};
+use nowgg_payments::{Client, ConsumeRequest, Error, GrantPolicy};
 
 #[derive(Parser)]
 #[command(
@@ -23,40 +25,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Verify a purchase token and print the purchase.
+    /// Verify a purchase token and print the purchase; with a policy option, also check
+    /// that it may be granted (paid, not consumed, your package and product).
     Verify {
         #[command(flatten)]
         conn: Connection,
-        /// Print the purchase's `data` object as JSON, with the API's own field names.
+        #[command(flatten)]
+        policy: Policy,
+        /// Print the purchase as JSON: the API's field names, normalised values and the
+        /// helpers (isPaid, isConsumed, purchaseTimeMs), with the vendor's object as `raw`.
         #[arg(long)]
         json: bool,
         /// The purchase token (No Code tokens start with `-`: put them after `--`).
         #[arg(allow_hyphen_values = true)]
         token: String,
     },
-    /// Consume a purchase (after granting it).
+    /// Make sure a purchase is consumed (the last step, once the grant is recorded and
+    /// delivered); prints `consumed` or `already_consumed`. Safe to repeat.
     Consume {
         #[command(flatten)]
         conn: Connection,
-        /// The store: nowgg, xiaomi or onestore (amazon and huawei consume on the client).
-        #[arg(long, default_value = "nowgg")]
-        store: String,
-        /// The product id (required for xiaomi and onestore).
-        #[arg(long)]
-        product_id: Option<String>,
-        /// The purchase's currency (multi-store).
-        #[arg(long)]
-        currency: Option<String>,
-        /// A developer payload (multi-store).
-        #[arg(long)]
-        developer_payload: Option<String>,
+        #[command(flatten)]
+        fields: ConsumeFields,
+        /// Consume every token of this file instead: one token per line, or JSON lines
+        /// `{"token", "store", "productId", "currency", "developerPayload"}`. A run cut
+        /// short can be started again: consumed purchases answer `already_consumed`.
+        #[arg(long, value_name = "FILE", conflicts_with = "token")]
+        from: Option<PathBuf>,
+        /// With --from: how many consumes run at once.
+        #[arg(long, default_value_t = 8, requires = "from")]
+        concurrency: usize,
+        /// With --from: one JSON result line per token instead of the progress bar.
+        #[arg(long, requires = "from")]
+        json: bool,
         /// The purchase token (No Code tokens start with `-`: put them after `--`).
-        #[arg(allow_hyphen_values = true)]
-        token: String,
+        #[arg(
+            allow_hyphen_values = true,
+            required_unless_present = "from",
+            conflicts_with = "from"
+        )]
+        token: Option<String>,
     },
     /// Run the offline emulator of the Payments API.
     Sandbox(nowgg_sandbox::cli::SandboxArgs),
-    /// Start a sandbox in-process and walk through verify, grant, consume.
+    /// Start a sandbox in-process and walk through the fulfillment model: verify for
+    /// grant, record, grant, consume, a replay, a forged token.
     Demo,
 }
 
@@ -95,54 +108,121 @@ impl Connection {
     }
 }
 
-fn run(command: Command) -> Result<(), Error> {
+/// The grant check's options for `verify`.
+#[derive(Args)]
+struct Policy {
+    /// The purchase must be of this package (checks that it may be granted).
+    #[arg(long)]
+    package_name: Option<String>,
+    /// A product the purchase may be of; repeat for several (checks that it may be
+    /// granted).
+    #[arg(long = "product-id", value_name = "PRODUCT_ID")]
+    product_ids: Vec<String>,
+    /// Test orders may be granted (checks that it may be granted).
+    #[arg(long)]
+    allow_test_orders: bool,
+}
+
+impl Policy {
+    /// The policy, when any of its options was given.
+    fn given(self) -> Option<GrantPolicy> {
+        if self.package_name.is_none() && self.product_ids.is_empty() && !self.allow_test_orders {
+            return None;
+        }
+        let policy = GrantPolicy::new()
+            .product_ids(self.product_ids)
+            .allow_test_orders(self.allow_test_orders);
+        Some(match self.package_name {
+            Some(name) => policy.package_name(name),
+            None => policy,
+        })
+    }
+}
+
+/// What a consume sends besides the token (with --from: the defaults of plain lines).
+#[derive(Args, Clone)]
+struct ConsumeFields {
+    /// The store: nowgg, xiaomi or onestore (amazon and huawei consume on the client).
+    #[arg(long, default_value = "nowgg")]
+    store: String,
+    /// The product id (required for xiaomi and onestore).
+    #[arg(long)]
+    product_id: Option<String>,
+    /// The purchase's currency (multi-store).
+    #[arg(long)]
+    currency: Option<String>,
+    /// A developer payload (multi-store).
+    #[arg(long)]
+    developer_payload: Option<String>,
+}
+
+impl ConsumeFields {
+    fn request(self, token: String) -> Result<ConsumeRequest, Error> {
+        let mut request = ConsumeRequest::new(token).store(self.store.parse()?);
+        if let Some(v) = self.product_id {
+            request = request.product_id(v);
+        }
+        if let Some(v) = self.currency {
+            request = request.currency(v);
+        }
+        if let Some(v) = self.developer_payload {
+            request = request.developer_payload(v);
+        }
+        Ok(request)
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, Error> {
     match command {
-        Command::Verify { conn, json, token } => {
-            let purchase = conn.client()?.verify_purchase(&token)?;
+        Command::Verify {
+            conn,
+            policy,
+            json,
+            token,
+        } => {
+            let client = conn.client()?;
+            let purchase = match policy.given() {
+                Some(policy) => client.verify_for_grant(&token, &policy)?,
+                None => client.verify_purchase(&token)?,
+            };
             if json {
-                println!("{}", serde_json::Value::Object(purchase.raw().clone()));
+                println!("{}", purchase.to_json());
             } else {
                 output::purchase(&purchase);
             }
         }
         Command::Consume {
             conn,
-            store,
-            product_id,
-            currency,
-            developer_payload,
+            fields,
+            from: Some(path),
+            concurrency,
+            json,
+            ..
+        } => return batch::run(&conn.client()?, &path, &fields, concurrency, json),
+        Command::Consume {
+            conn,
+            fields,
             token,
+            ..
         } => {
-            let mut request = ConsumeRequest::new(&token).store(store.parse()?);
-            if let Some(v) = product_id {
-                request = request.product_id(v);
-            }
-            if let Some(v) = currency {
-                request = request.currency(v);
-            }
-            if let Some(v) = developer_payload {
-                request = request.developer_payload(v);
-            }
-            conn.client()?.consume_purchase(&request)?;
-            println!("consumed");
+            // clap requires the token when --from is absent.
+            let request = fields.request(token.unwrap_or_default())?;
+            println!("{}", conn.client()?.consume_purchase(&request)?);
         }
         Command::Sandbox(args) => {
             if let Err(e) = nowgg_sandbox::cli::run(args.into()) {
                 eprintln!("sandbox: {e}");
-                std::process::exit(1);
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Demo => demo::run()?,
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse().command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}: {e}", e.kind());
-            ExitCode::FAILURE
-        }
-    }
+    run(Cli::parse().command).unwrap_or_else(|e| {
+        eprintln!("{}: {e}", e.kind());
+        ExitCode::FAILURE
+    })
 }

@@ -1,6 +1,6 @@
 //! How a purchase reads in a terminal.
 
-use nowgg_payments::Purchase;
+use nowgg_payments::{Purchase, StringField};
 
 /// Prints the purchase's state, then every field the vendor sent, one per line.
 pub fn purchase(p: &Purchase) {
@@ -23,9 +23,9 @@ pub fn purchase(p: &Purchase) {
     if let Some(ms) = p.purchase_time_ms() {
         println!("  {:<20} {ms} ms since the epoch", "purchase time");
     }
-    for (name, value) in p.string_fields() {
-        if let Some(value) = value {
-            println!("  {name:<20} {value}");
+    for field in StringField::ALL {
+        if let Some(value) = p.string_field(field) {
+            println!("  {:<20} {value}", field.api_name());
         }
     }
 }
