@@ -1,5 +1,6 @@
 //! The request builder: the checks a token, an API key and a base URL pass before any
-//! I/O, and the consumePurchase form. The input is up to seven fields separated by the
+//! I/O, and the consumePurchase form, whose productId, currency and developerPayload
+//! follow the token's rules (a refusal names the field). The input is up to seven fields separated by the
 //! byte 0xFF (which never occurs in UTF-8, so seeds stay readable text): token, store,
 //! productId, currency, developerPayload, API key, base URL. A missing field is absent.
 #![no_main]
@@ -13,6 +14,12 @@ use nowgg_payments::{ConsumeRequest, ErrorKind, Store};
 
 const SEPARATOR: u8 = 0xFF;
 const MAX_TOKEN_BYTES: usize = 4096;
+/// productId, currency and developerPayload: each one's name in messages and its limit.
+const FIELDS: [(&str, usize); 3] = [
+    ("product_id", 256),
+    ("currency", 16),
+    ("developer_payload", 4096),
+];
 const API_PATHS: [&str; 3] = [
     "/v2/seller/order/verifyPurchase",
     "/v2/sellers/order/verifyPurchase",
@@ -66,11 +73,17 @@ fn check_form(
     if let Some(d) = payload {
         request = request.developer_payload(d);
     }
+    let given = [product_id, currency, payload];
     let form = match consume_form(&request) {
         Ok(form) => form,
-        Err(e) => return assert_eq!(e.kind(), ErrorKind::InvalidArgument),
+        Err(e) => return check_refusal(token, store, given, &e.to_string(), e.kind()),
     };
     assert!(validate_token(token).is_ok(), "an unchecked token was sent");
+    for ((name, max), value) in FIELDS.into_iter().zip(given) {
+        if let Some(value) = value {
+            assert!(follows_the_rules(value, max), "{name} {value:?} was sent");
+        }
+    }
     assert_eq!(form[0], ("purchaseToken", token));
     let value = |name: &str| {
         let mut values = form.iter().filter(|(n, _)| *n == name).map(|(_, v)| *v);
@@ -89,6 +102,37 @@ fn check_form(
         }
         _ => panic!("a {store} purchase was consumed server-side"),
     }
+}
+
+/// Non-empty, at most `max` bytes, no control characters: the token's rules.
+fn follows_the_rules(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max && !value.chars().any(char::is_control)
+}
+
+/// A refused consume is INVALID_ARGUMENT; when the token and the store were fine, it was
+/// refused for a missing product id or a field that broke the rules, which the message
+/// names (the first one, in form order).
+fn check_refusal(
+    token: &str,
+    store: Store,
+    given: [Option<&str>; 3],
+    message: &str,
+    kind: ErrorKind,
+) {
+    assert_eq!(kind, ErrorKind::InvalidArgument);
+    if validate_token(token).is_err() || matches!(store, Store::Amazon | Store::Huawei) {
+        return;
+    }
+    let multistore = matches!(store, Store::Xiaomi | Store::Onestore);
+    if multistore && given[0].is_none_or(str::is_empty) {
+        return assert!(message.starts_with("product_id is required"), "{message}");
+    }
+    let broken = FIELDS
+        .into_iter()
+        .zip(given)
+        .find(|((_, max), value)| value.is_some_and(|v| !follows_the_rules(v, *max)));
+    let ((name, _), _) = broken.expect("a consume within the rules was refused");
+    assert!(message.starts_with(name), "{name}: {message}");
 }
 
 fn check_api_key(key: &str) {

@@ -1,15 +1,18 @@
 //! The response decoder: any body, under a success, a client-error and a retryable
-//! status, becomes a purchase or a typed error. Beyond "no panic" it checks that a
-//! decoded purchase keeps the answer's `data` object exactly and survives a JSON round
-//! trip, and that no error ever shows the API key or the whole purchase token, even when
-//! the server echoes them back.
+//! status, becomes a purchase or a typed error. Beyond "no panic" it checks that only the
+//! vendor's envelope shape (an integer `code` with a boolean `success` or a string
+//! `codeMsg`) is read as an answer of the API, anything else being HTTP_STATUS or DECODE
+//! by the status; that a decoded purchase keeps the answer's `data` object exactly and
+//! survives a JSON round trip; and that no error ever shows the API key or the whole
+//! purchase token, nor the start of one cut short, even when the server echoes them back,
+//! and stays one short sentence however long the server's text.
 #![no_main]
 
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use nowgg_payments::fuzzing::decode_purchase;
-use nowgg_payments::{Error, ErrorKind, JsonMap, JsonValue, Purchase};
+use nowgg_payments::{Error, ErrorKind, JsonMap, JsonValue, Purchase, StringField};
 
 /// The secrets the decoder is handed: both also sit in `dict/decode_purchase.dict`, so
 /// the fuzzer plays a gateway that echoes them into any part of an answer.
@@ -20,14 +23,79 @@ const TOKEN: &str = "-nowgg-fuzz-token-0123456789";
 const STATUSES: [u16; 3] = [200, 404, 503];
 const RETRY_AFTER: Duration = Duration::from_secs(7);
 
+/// Server text is quoted at most 120 characters long: a message around it stays short.
+const MAX_MESSAGE_CHARS: usize = 400;
+
 fuzz_target!(|body: &[u8]| {
+    let code = envelope_code(body);
     for status in STATUSES {
         match decode_purchase(status, Some(RETRY_AFTER), body, API_KEY, TOKEN) {
-            Ok(purchase) => check_purchase(body, purchase),
-            Err(error) => check_error(status, &error),
+            Ok(purchase) => {
+                assert!(code.is_some(), "read an answer that is not an envelope");
+                check_purchase(body, purchase)
+            }
+            Err(error) => {
+                check_error(status, &error);
+                check_shape(status, code, &error);
+                check_secrets(body, &error);
+            }
         }
     }
 });
+
+/// The envelope's code when `body` has the vendor's shape, as DESIGN.md states it: an
+/// object with an integer `code` (an integral number, or a string holding an integer)
+/// and a boolean `success` or a string `codeMsg`.
+fn envelope_code(body: &[u8]) -> Option<i64> {
+    let JsonValue::Object(object) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    let code = match object.get("code")? {
+        JsonValue::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+                .map(|f| f as i64)
+        })?,
+        JsonValue::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let shaped = matches!(object.get("success"), Some(JsonValue::Bool(_)))
+        || matches!(object.get("codeMsg"), Some(JsonValue::String(_)));
+    shaped.then_some(code)
+}
+
+/// An envelope's non-zero code is the error's, whatever the status; anything that is not
+/// an envelope is HTTP_STATUS (non-2xx) or DECODE (2xx) and never carries an API code.
+fn check_shape(status: u16, code: Option<i64>, error: &Error) {
+    match code {
+        Some(code) if code != 0 => assert_eq!(error.api_code(), Some(code), "{error:?}"),
+        Some(_) => {}
+        None => {
+            assert_eq!(error.api_code(), None, "not an envelope: {error:?}");
+            let expected = if (200..300).contains(&status) {
+                ErrorKind::Decode
+            } else {
+                ErrorKind::HttpStatus
+            };
+            assert_eq!(error.kind(), expected, "{error:?}");
+        }
+    }
+}
+
+/// No secret survives in part where the body held it whole: a start of the key or the
+/// token longer than a short token shows (10 characters) appears in the message only if
+/// the body has it on its own, not as the start of the whole secret.
+fn check_secrets(body: &[u8], error: &Error) {
+    let text = error.to_string();
+    assert!(text.chars().count() <= MAX_MESSAGE_CHARS, "{text:?}");
+    let count = |needle: &[u8]| body.windows(needle.len()).filter(|w| *w == needle).count();
+    for secret in [API_KEY, TOKEN] {
+        let start = &secret[..11];
+        if count(start.as_bytes()) == count(secret.as_bytes()) {
+            assert!(!text.contains(start), "the start of a secret in {text:?}");
+        }
+    }
+}
 
 fn check_purchase(body: &[u8], purchase: Option<Purchase>) {
     let envelope: JsonMap<String, JsonValue> =
@@ -50,7 +118,8 @@ fn check_purchase(body: &[u8], purchase: Option<Purchase>) {
         serde_json::from_slice(&json).expect("raw's JSON parses");
     assert_eq!(Purchase::from_data(reparsed), purchase, "JSON round trip");
 
-    for (name, value) in purchase.string_fields() {
+    for field in StringField::ALL {
+        let (name, value) = (field.api_name(), purchase.string_field(field));
         if let Some(JsonValue::String(text)) = purchase.raw().get(name) {
             assert_eq!(value, Some(text.as_str()), "{name}");
         }
