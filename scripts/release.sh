@@ -168,6 +168,9 @@ sdk="nowgg-payments-$version-$platform"
 soversion="${version%.*}"
 mkdir -p "$stage/prebuilt"
 cp "$built/libnowgg_payments.a" "$stage/prebuilt/"
+# Cargo's strip setting covers linked outputs only: the archive would keep the debug
+# information of std and every dependency (16 MB, 10 MB without).
+strip --strip-debug "$stage/prebuilt/libnowgg_payments.a"
 cp "$built/libnowgg_payments.so" "$stage/prebuilt/libnowgg_payments.so.$version"
 patchelf --set-soname "libnowgg_payments.so.$soversion" "$stage/prebuilt/libnowgg_payments.so.$version"
 ln -s "libnowgg_payments.so.$version" "$stage/prebuilt/libnowgg_payments.so.$soversion"
