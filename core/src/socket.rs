@@ -1,6 +1,6 @@
 //! The TCP socket under ureq, making per call only the system calls a call needs.
 //!
-//! ureq's own TCP transport, on a pooled keep-alive connection, spends 12 system calls
+//! ureq's own TCP code, on a pooled keep-alive connection, spends 12 system calls
 //! on one verify: the request head and the form go out in two `send`s (two segments, so
 //! the server wakes twice); the pool checks the connection is still open when it takes
 //! it and again when it gets it back, each time with three calls (non-blocking on, a
@@ -31,7 +31,7 @@ use ureq::Error;
 
 use crate::resolver::DnsCache;
 
-/// What the transport keeps before it sends it anyway, should a body be large.
+/// What a socket keeps before it sends it anyway, should a body be large.
 const MAX_UNSENT: usize = 64 * 1024;
 
 /// Opens [`Socket`]s; in the connector chain where ureq's `TcpConnector` would be.
