@@ -240,6 +240,89 @@ def targets(records: list[Record]) -> list[tuple[str, float | None, float]]:
     return out
 
 
+def latency(records: list[Record], face: str | None = None) -> list[Record]:
+    return [
+        r for r in records if r["kind"] == "latency" and (face is None or r["face"] == face)
+    ]
+
+
+def latency_peer(records: list[Record], face: str, in_flight: int, name: str) -> Record | None:
+    """The first peer of `face` at `in_flight` whose contender name holds `name`."""
+    for r in latency(records, face):
+        if r["role"] == "peer" and r["in_flight"] == in_flight and name in r["contender"]:
+            return r
+    return None
+
+
+def latency_face(records: list[Record], face: str, in_flight: int) -> Record | None:
+    for r in latency(records, face):
+        if r["role"] == "face" and r["in_flight"] == in_flight:
+            return r
+    return None
+
+
+def latency_targets(records: list[Record]) -> list[tuple[str, float | None, float]]:
+    """Issue 9's targets: the share of the ceiling at 64 in flight, ratios to the peers."""
+    out: list[tuple[str, float | None, float]] = []
+    peers = {"node": "undici.request", "python": "aiohttp", "c": "multi"}
+    goals_256 = {"node": 1.2, "python": 1.5, "c": 1.0}
+    for face, peer in peers.items():
+        ours = latency_face(records, face, 64)
+        if not ours:
+            continue
+        ceiling = 64 / (ours.get("latency_ms", 20) / 1000)
+        out.append((f"{FACES[face]}, 20 ms, 64 in flight: share of the ceiling", ours["calls_per_s"] / ceiling, 0.9))
+        for in_flight, goal in ((64, 1.0), (256, goals_256[face])):
+            mine, theirs = latency_face(records, face, in_flight), latency_peer(records, face, in_flight, peer)
+            out.append(
+                (
+                    f"{FACES[face]}, 20 ms, {in_flight} in flight: face vs {peer}",
+                    mine["calls_per_s"] / theirs["calls_per_s"] if mine and theirs else None,
+                    goal,
+                )
+            )
+    return out
+
+
+def latency_table(records: list[Record]) -> list[str]:
+    lines = [
+        "| face | contender | in flight | calls/s | of ceiling | p50 ms | p99 ms | peak RSS MiB "
+        "| threads | while loaded |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in latency(records):
+        ceiling = r["in_flight"] / (r.get("latency_ms", 20) / 1000)
+        name = f"**{r['contender']}**" if r["role"] == "face" else r["contender"]
+        extra = []
+        if "fs_read_p50_ms" in r:
+            extra.append(
+                f"fs.readFile p50 {r['fs_read_p50_ms']:.2f} ms, max {r['fs_read_max_ms']:.1f} ms "
+                f"(idle {r.get('fs_read_idle_p50_ms', 0):.2f} ms)"
+            )
+        if "loop_lag_max_ms" in r:
+            extra.append(f"event loop worst lag {r['loop_lag_max_ms']:.1f} ms")
+        lines.append(
+            f"| {FACES[r['face']]} | {name} | {r['in_flight']} | {fmt(r['calls_per_s'])} | "
+            f"{r['calls_per_s'] / ceiling:.0%} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | "
+            f"{fmt(r.get('peak_rss_kib', 0) / 1024, 1)} | {r.get('threads', 'n/a')} | {'; '.join(extra)} |"
+        )
+    return lines
+
+
+def dispatch_table(records: list[Record]) -> list[str]:
+    lines = [
+        "| how | sandbox | in flight | calls/s | p50 µs | p99 µs | threads |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in records:
+        if r["kind"] == "dispatch":
+            lines.append(
+                f"| {r['contender']} | {r['label']} | {r['in_flight']} | {fmt(r['calls_per_s'])} | "
+                f"{fmt(r['p50_us'])} | {fmt(r['p99_us'])} | {r['threads']} |"
+            )
+    return lines
+
+
 def section(title: str, table: list[str]) -> list[str]:
     return ["", f"## {title}", "", *table]
 
@@ -279,7 +362,7 @@ def report(records: list[Record], command: str) -> str:
         "| target | measured | goal | |",
         "|---|--:|--:|---|",
     ]
-    for what, measured, goal in targets(records):
+    for what, measured, goal in targets(records) + latency_targets(records):
         status = "n/a" if measured is None else ("met" if measured >= goal else "**missed**")
         shown = "n/a" if measured is None else f"{measured:.2f}x"
         lines.append(f"| {what} | {shown} | {goal:g}x | {status} |")
@@ -287,6 +370,24 @@ def report(records: list[Record], command: str) -> str:
     for face, title in FACES.items():
         if throughput(records, face):
             lines += section(title, throughput_table(records, face))
+    if latency(records):
+        lines += section(
+            "At network latency: the sandbox adds 20 ms to every answer",
+            [
+                "Each contender runs in a process of its own, keeping N calls in flight (the",
+                "ceiling is N / 20 ms); peak RSS and threads are that process's. For Node,",
+                "`fs.readFile` of a small file is timed during the load: libuv's pool serves",
+                "it, so a client that parks calls there stalls it. For Python, a ticker task",
+                "measures the event loop's worst lag during the load.",
+                "",
+                *latency_table(records),
+            ],
+        )
+    if any(r["kind"] == "dispatch" for r in records):
+        lines += section(
+            "Rust: the core's dispatcher against tokio's blocking pool (nowgg-dispatch-bench)",
+            dispatch_table(records),
+        )
     memory = [
         f"| {FACES[r['face']]} ({r['contender']}) | {r.get('mode', 'sequential')} | "
         f"{r['calls_first']:,} | {r['rss_kib_first']:,} | {r['fds_first']} | "

@@ -70,7 +70,7 @@ fi
 source bench/sandbox.sh
 start_sandboxes "$work"
 common=(--seconds "$seconds" --rounds "$rounds" --memory-calls "$memory_calls" --json)
-urls=(--url "$BENCH_URL" --tls-url "$BENCH_TLS_URL" --ca "$BENCH_CA")
+urls=(--url "$BENCH_URL" --tls-url "$BENCH_TLS_URL" --ca "$BENCH_CA" --latency-url "$BENCH_LATENCY_URL")
 
 step "wrk: the sandbox's own limit, 1 connection and 8"
 # wrk_slice THREADS CONNECTIONS TRANSPORT MODE URL: one JSON line, labelled. wrk takes
@@ -93,8 +93,23 @@ rust_bench="$CARGO_TARGET_DIR/release/nowgg-bench"
 "$rust_bench" --url "$BENCH_TLS_URL" --ca "$BENCH_CA" --threads 1 --calls "$memory_calls" --report-every 1000 --json |
     grep '"throughput"' >>"$raw/rust.jsonl"
 
-step "c: the C face vs libcurl"
-bash bench/c/run.sh "${common[@]}" >"$raw/c.jsonl"
+step "rust: the core's dispatcher vs tokio's blocking pool, at 20 ms and on loopback"
+dispatch_bench="$CARGO_TARGET_DIR/release/nowgg-dispatch-bench"
+for in_flight in 64 256; do
+    for contender in core tokio; do
+        "$dispatch_bench" --url "$BENCH_LATENCY_URL" --in-flight "$in_flight" --seconds "$seconds" \
+            --contender "$contender" --label "20 ms"
+    done
+done >"$raw/dispatch.jsonl"
+for in_flight in 8 64; do
+    for contender in core tokio; do
+        "$dispatch_bench" --url "$BENCH_URL" --in-flight "$in_flight" --seconds "$seconds" \
+            --contender "$contender" --label loopback
+    done
+done >>"$raw/dispatch.jsonl"
+
+step "c: the C face vs libcurl (loopback), the C async calls vs libcurl multi (20 ms)"
+bash bench/c/run.sh "${common[@]}" --latency-url "$BENCH_LATENCY_URL" >"$raw/c.jsonl"
 
 step "node: the Node face vs fetch and undici.request"
 (cd bench/node && node bench.mjs "${common[@]}" "${urls[@]}") >"$raw/node.jsonl"
