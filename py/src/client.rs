@@ -1,32 +1,47 @@
-//! `Client`: the core client behind a Python constructor with keyword options.
+//! `Client`: the core client behind a Python constructor with keyword options; its calls
+//! block with the GIL released, or (for `AsyncClient`) run on the library's own threads
+//! and settle an asyncio future.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use nowgg_payments::{
-    ConsumeRequest, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    ConsumeOutcome, ConsumeRequest, Error, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyString, PyType};
 
 use crate::errors::{invalid, to_py};
+use crate::future;
+use crate::grant::ProductIds;
 use crate::purchase::Purchase;
 
 // The defaults spelled in the Python signature below are the core's.
 const _: () = assert!(DEFAULT_TIMEOUT.as_millis() == 10_000);
 const _: () = assert!(DEFAULT_CONNECT_TIMEOUT.as_millis() == 3_000);
 const _: () = assert!(DEFAULT_MAX_RETRIES == 2);
+const _: () = assert!(DEFAULT_DEADLINE.as_millis() == 30_000);
+const _: () = assert!(DEFAULT_MAX_IN_FLIGHT == 512);
+
+/// `nowgg_payments.outcome.ConsumeOutcome`, the str enum a consume returns.
+static CONSUME_OUTCOME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// A client of now.gg's Payments API. Build one per process and share it: it is
 /// thread-safe and keeps one pool of keep-alive connections. Calls block, but release the
 /// GIL while they wait, so other threads run (use `AsyncClient` from asyncio code).
 ///
 /// `Client(api_key, *, region="global", base_url=None, timeout=10.0, connect_timeout=3.0,
-/// max_retries=2, user_agent=None, proxy=None, ca_certs=None, max_response_bytes=None)`
+/// max_retries=2, deadline=30.0, max_in_flight=512, user_agent=None, proxy=None,
+/// ca_certs=None, max_response_bytes=None)`
 ///
-/// Timeouts are in seconds (`timeout` bounds one attempt, connect included);
-/// `max_retries` applies to verify only; `ca_certs` is PEM text (str or bytes) trusted in
-/// addition to the built-in roots; `max_response_bytes=None` means 1 MiB. Bad options
-/// raise `InvalidArgument`.
+/// Times are in seconds: `timeout` bounds one attempt (connect included), `deadline`
+/// everything one call does (retries, backoff, a consume's reconciling verify).
+/// `max_retries` applies to verify only. `max_in_flight` is how many `AsyncClient` calls
+/// run at once on the library's threads (more wait in order). `ca_certs` is PEM text
+/// (str or bytes) trusted in addition to the built-in roots; `max_response_bytes=None`
+/// means 1 MiB. Bad options raise `InvalidArgument`.
 #[pyclass(frozen, module = "nowgg_payments")]
 pub struct Client {
     inner: nowgg_payments::Client,
@@ -46,8 +61,8 @@ impl Client {
     #[new]
     #[pyo3(signature = (
         api_key, *, region = "global", base_url = None, timeout = 10.0, connect_timeout = 3.0,
-        max_retries = 2, user_agent = None, proxy = None, ca_certs = None,
-        max_response_bytes = None,
+        max_retries = 2, deadline = 30.0, max_in_flight = 512, user_agent = None, proxy = None,
+        ca_certs = None, max_response_bytes = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -58,22 +73,23 @@ impl Client {
         timeout: f64,
         connect_timeout: f64,
         max_retries: i64,
+        deadline: f64,
+        max_in_flight: i64,
         user_agent: Option<String>,
         proxy: Option<String>,
         ca_certs: Option<Pem>,
         max_response_bytes: Option<i64>,
     ) -> PyResult<Client> {
-        let max_retries = u32::try_from(max_retries).map_err(|_| {
-            invalid(
-                py,
-                format!("max_retries must be 0 or more, not {max_retries}"),
-            )
-        })?;
+        // Only what the core's types cannot hold is refused here; the core checks the
+        // ranges, the same in every face.
+        let max_retries = count(py, "max_retries", max_retries)?;
         let mut builder = nowgg_payments::Client::builder(api_key)
             .region(region.parse().map_err(|e| to_py(py, e))?)
             .timeout(seconds(py, "timeout", timeout)?)
             .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
-            .max_retries(max_retries);
+            .deadline(seconds(py, "deadline", deadline)?)
+            .max_retries(max_retries)
+            .max_in_flight(count(py, "max_in_flight", max_in_flight)?);
         if let Some(url) = base_url {
             builder = builder.base_url(url);
         }
@@ -89,13 +105,7 @@ impl Client {
             None => {}
         }
         if let Some(bytes) = max_response_bytes {
-            let bytes = u64::try_from(bytes).map_err(|_| {
-                invalid(
-                    py,
-                    format!("max_response_bytes must be positive, not {bytes}"),
-                )
-            })?;
-            builder = builder.max_response_bytes(bytes);
+            builder = builder.max_response_bytes(count(py, "max_response_bytes", bytes)?);
         }
         Ok(Client {
             inner: builder.build().map_err(|e| to_py(py, e))?,
@@ -105,19 +115,43 @@ impl Client {
     }
 
     /// Verifies a purchase token and returns the `Purchase`. Retried on timeouts,
-    /// connection failures, HTTP 429/5xx and API code 5014, up to `max_retries` times.
-    /// Check `is_paid` and `is_consumed` before granting.
+    /// connection failures, HTTP 429/5xx and API code 5014, up to `max_retries` times
+    /// within `deadline`. A genuine token is not yet a reason to grant: see
+    /// `verify_for_grant`.
     fn verify_purchase(&self, py: Python<'_>, token: String) -> PyResult<Purchase> {
-        py.detach(|| self.inner.verify_purchase(&token))
+        self.block(py, "verify_purchase", move |c| c.verify_purchase(&token))
             .map(Purchase::from)
-            .map_err(|e| to_py(py, e))
     }
 
-    /// Consumes a purchase once its product is granted. `store` is where it was bought:
-    /// "nowgg" (default), "xiaomi" or "onestore" (these two need `product_id`); "amazon"
-    /// and "huawei" purchases are consumed on the client. Never re-sent blindly: after an
-    /// ambiguous failure the purchase is verified instead. An already consumed purchase
-    /// raises `ErrorConsumingProduct`.
+    /// Verifies a purchase token, then checks it may be granted (`Purchase.check`):
+    /// raises `NotPaid`, `AlreadyConsumed`, `PackageMismatch`, `ProductMismatch` or
+    /// `TestOrder` (all `NotGrantable`) when it must not be. Next, record the grant under
+    /// its `order_id` in your own database (an existing row: already delivered, stop),
+    /// grant, then `consume_purchase`.
+    #[pyo3(signature = (token, *, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
+    fn verify_for_grant(
+        &self,
+        py: Python<'_>,
+        token: String,
+        package_name: Option<String>,
+        product_ids: ProductIds,
+        allow_test_orders: bool,
+    ) -> PyResult<Purchase> {
+        let policy = product_ids.policy(package_name, allow_test_orders);
+        self.block(py, "verify_for_grant", move |c| {
+            c.verify_for_grant(&token, &policy)
+        })
+        .map(Purchase::from)
+    }
+
+    /// Makes sure a purchase is consumed: the last step, once its grant is recorded and
+    /// delivered. Returns `ConsumeOutcome.CONSUMED` (this call consumed it) or
+    /// `ALREADY_CONSUMED` (it was consumed before, or this call's answer was lost and a
+    /// verify shows it consumed): both mean done. A retryable error means try again
+    /// later; calling again is always safe. `ErrorConsumingProduct` means now.gg refuses
+    /// it (not paid). `store` is where it was bought: "nowgg" (default), "xiaomi" or
+    /// "onestore" (these two need `product_id`); "amazon" and "huawei" purchases are
+    /// consumed on the client.
     #[pyo3(signature = (token, *, store = "nowgg", product_id = None, currency = None, developer_payload = None))]
     fn consume_purchase(
         &self,
@@ -127,20 +161,58 @@ impl Client {
         product_id: Option<String>,
         currency: Option<String>,
         developer_payload: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let request = consume_request(py, token, store, product_id, currency, developer_payload)?;
+        let outcome = self.block(py, "consume_purchase", move |c| {
+            c.consume_purchase(&request)
+        })?;
+        outcome_object(py, outcome)
+    }
+
+    /// `verify_purchase` for `AsyncClient`: runs on the library's threads and settles
+    /// `future` on its loop.
+    fn _verify_purchase_async(&self, future: Py<PyAny>, token: String) {
+        self.spawn(future, move |c| c.verify_purchase(&token), purchase_object);
+    }
+
+    /// `verify_for_grant` for `AsyncClient`.
+    #[pyo3(signature = (future, token, *, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
+    fn _verify_for_grant_async(
+        &self,
+        future: Py<PyAny>,
+        token: String,
+        package_name: Option<String>,
+        product_ids: ProductIds,
+        allow_test_orders: bool,
+    ) {
+        let policy = product_ids.policy(package_name, allow_test_orders);
+        self.spawn(
+            future,
+            move |c| c.verify_for_grant(&token, &policy),
+            purchase_object,
+        );
+    }
+
+    /// `consume_purchase` for `AsyncClient`; a bad `store` raises at once.
+    #[pyo3(signature = (future, token, *, store = "nowgg", product_id = None, currency = None, developer_payload = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn _consume_purchase_async(
+        &self,
+        py: Python<'_>,
+        future: Py<PyAny>,
+        token: String,
+        store: &str,
+        product_id: Option<String>,
+        currency: Option<String>,
+        developer_payload: Option<String>,
     ) -> PyResult<()> {
-        let mut request =
-            ConsumeRequest::new(token).store(store.parse().map_err(|e| to_py(py, e))?);
-        if let Some(id) = product_id {
-            request = request.product_id(id);
-        }
-        if let Some(currency) = currency {
-            request = request.currency(currency);
-        }
-        if let Some(payload) = developer_payload {
-            request = request.developer_payload(payload);
-        }
-        py.detach(|| self.inner.consume_purchase(&request))
-            .map_err(|e| to_py(py, e))
+        let request = consume_request(py, token, store, product_id, currency, developer_payload)?;
+        self.spawn(
+            future,
+            move |c| c.consume_purchase(&request),
+            outcome_object,
+        );
+        Ok(())
     }
 
     /// The base URL calls go to.
@@ -159,12 +231,85 @@ impl Client {
     }
 }
 
-/// Seconds from Python as a duration; the core refuses zero itself.
+impl Client {
+    /// Runs `call` on this thread with the GIL released. A panic in the core is caught
+    /// here and raised as `Internal`, never as pyo3's `PanicException` (which is no
+    /// `NowggError`), and without its text, which may hold data.
+    fn block<T: Send>(
+        &self,
+        py: Python<'_>,
+        place: &str,
+        call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send,
+    ) -> PyResult<T> {
+        py.detach(|| {
+            panic::catch_unwind(AssertUnwindSafe(|| call(&self.inner)))
+                .unwrap_or_else(|_| Err(Error::internal(place)))
+        })
+        .map_err(|e| to_py(py, e))
+    }
+
+    /// Runs `call` on the library's threads (the core catches its panics as `Internal`)
+    /// and settles `future` with its result, made a Python object by `convert`.
+    fn spawn<T: Send + 'static>(
+        &self,
+        future: Py<PyAny>,
+        call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send + 'static,
+        convert: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
+    ) {
+        self.inner
+            .spawn(call, move |result| future::settle(future, result, convert));
+    }
+}
+
+/// A consume request from the keyword arguments; a bad store raises `InvalidArgument`.
+fn consume_request(
+    py: Python<'_>,
+    token: String,
+    store: &str,
+    product_id: Option<String>,
+    currency: Option<String>,
+    developer_payload: Option<String>,
+) -> PyResult<ConsumeRequest> {
+    let mut request = ConsumeRequest::new(token).store(store.parse().map_err(|e| to_py(py, e))?);
+    if let Some(id) = product_id {
+        request = request.product_id(id);
+    }
+    if let Some(currency) = currency {
+        request = request.currency(currency);
+    }
+    if let Some(payload) = developer_payload {
+        request = request.developer_payload(payload);
+    }
+    Ok(request)
+}
+
+fn purchase_object(py: Python<'_>, purchase: nowgg_payments::Purchase) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, Purchase::from(purchase))?.into_any())
+}
+
+fn outcome_object(py: Python<'_>, outcome: ConsumeOutcome) -> PyResult<Py<PyAny>> {
+    let class = CONSUME_OUTCOME.import(py, "nowgg_payments.outcome", "ConsumeOutcome")?;
+    Ok(class.call1((outcome.as_str(),))?.unbind())
+}
+
+/// Seconds from Python as a duration; negative, NaN and overflowing values cannot be one.
 fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).map_err(|_| {
         invalid(
             py,
             format!("{name} must be a positive number of seconds, not {value}"),
         )
+    })
+}
+
+/// A count from Python in the core's integer type; negative ones cannot be one.
+fn count<T: TryFrom<i64>>(py: Python<'_>, name: &str, value: i64) -> PyResult<T> {
+    T::try_from(value).map_err(|_| {
+        let why = if value < 0 {
+            "must not be negative"
+        } else {
+            "is too large"
+        };
+        invalid(py, format!("{name} {why}, not {value}"))
     })
 }

@@ -1,17 +1,19 @@
 //! `nowgg_payments._native`: the Rust core as Python types.
 //!
-//! This crate only translates: Python arguments into core calls (with the GIL released
-//! for the I/O), core results into `Purchase` objects, core errors into the
-//! exception classes `nowgg_payments.exceptions` builds from the module's `KINDS`. The
-//! pure-Python part of the package (`py/python/nowgg_payments/`) adds the exception
-//! classes, the state enums and `AsyncClient`.
+//! This crate only translates: Python arguments into core calls (blocking ones with the
+//! GIL released, async ones on the core's own threads, settling an asyncio future), core
+//! results into `Purchase` objects, core errors into the exception classes
+//! `nowgg_payments.exceptions` builds from the module's `KINDS`. The pure-Python part of
+//! the package (`py/python/nowgg_payments/`) adds the exception classes, the enums and
+//! `AsyncClient`.
 #![deny(missing_docs)]
 
 use pyo3::prelude::*;
 
 mod client;
 mod errors;
-mod json;
+mod future;
+mod grant;
 mod logging;
 mod purchase;
 
@@ -40,6 +42,11 @@ mod _native {
         // are built from it, so they cannot drift from the core.
         let kinds = nowgg_payments::ErrorKind::ALL.map(|k| (k.name(), k.code(), k.is_retryable()));
         m.add("KINDS", PyTuple::new(py, kinds)?)?;
+        let refusals = nowgg_payments::ErrorKind::GRANT_REFUSALS.map(|k| k.name());
+        m.add("GRANT_REFUSALS", PyTuple::new(py, refusals)?)?;
+        // `(attribute, API name, doc)` of each string field: the tests hold the stubs to it.
+        let fields = crate::purchase::string_fields();
+        m.add("STRING_FIELDS", PyTuple::new(py, fields)?)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         crate::logging::install(py)
     }

@@ -3,49 +3,27 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
-use nowgg_payments::{ConsumptionState, PurchaseState, STRING_FIELD_COUNT};
+use nowgg_payments::{ConsumptionState, PurchaseState, StringField, STRING_FIELD_COUNT};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-use crate::errors::invalid;
-use crate::json;
-
-/// The Python attribute of each string field, in the order of the core's
-/// `Purchase::string_fields`. `purchaseTime` as sent is `purchase_time_raw`, since
-/// `purchase_time` is the normalised datetime.
-const STRING_ATTRIBUTES: [&str; STRING_FIELD_COUNT] = [
-    "app_id",
-    "country_code",
-    "currency",
-    "developer_payload",
-    "environment",
-    "kind",
-    "order_amount",
-    "order_id",
-    "package_name",
-    "pay_status_txt",
-    "pay_time_txt",
-    "product_id",
-    "product_name",
-    "purchase_time_raw",
-    "purchase_time_millis",
-    "purchase_token",
-    "region_code",
-    "seller_goods_id",
-];
+use crate::errors::{invalid, to_py};
+use crate::grant::ProductIds;
 
 static PURCHASE_STATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static CONSUMPTION_STATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// A verified purchase: the `data` of a verifyPurchase answer. Immutable; equal when
 /// their data is; picklable. Every documented field is an attribute in snake_case, `None`
 /// when absent or null (multi-store purchases have many nulls); `raw` is the whole `data`
 /// dict, fields unknown to this version included.
 ///
-/// Grant only when `is_paid and not is_consumed`, and consume before granting.
+/// Whether it may be granted is `check()` (or `verify_for_grant` on the client); the
+/// grant itself is recorded under `order_id` in your own database before the consume.
 #[pyclass(frozen, eq, module = "nowgg_payments")]
 #[derive(PartialEq)]
 pub struct Purchase(nowgg_payments::Purchase);
@@ -54,6 +32,50 @@ impl From<nowgg_payments::Purchase> for Purchase {
     fn from(purchase: nowgg_payments::Purchase) -> Purchase {
         Purchase(purchase)
     }
+}
+
+/// One getter per entry of the core's string-field table (`for_each_string_field!`),
+/// its docstring the core's text, and [`ATTRIBUTES`]: each field's Python name. A field
+/// added to the core is an attribute here without a change to this file.
+///
+/// The names are the core's snake_case ones, but for `purchaseTime`: its text as sent is
+/// `purchase_time_raw`, since `purchase_time` is the normalised `datetime`.
+macro_rules! string_getters {
+    (@emit $( [$($doc:tt)*] $python:ident $variant:ident )*) => {
+        /// Each string field's Python attribute, in the core's order.
+        pub(crate) const ATTRIBUTES: [(&str, StringField); STRING_FIELD_COUNT] =
+            [$( (stringify!($python), StringField::$variant), )*];
+
+        #[pymethods]
+        impl Purchase {
+            $(
+                $(#[doc = $doc])*
+                #[getter($python)]
+                #[allow(non_snake_case)]
+                fn $variant(&self) -> Option<&str> {
+                    self.0.string_field(StringField::$variant)
+                }
+            )*
+        }
+    };
+    (@rename [$($done:tt)*]) => { string_getters!(@emit $($done)*); };
+    (@rename [$($done:tt)*]
+        $(#[doc = $doc:tt])* purchase_time / $variant:ident => $api:literal, $($rest:tt)*) => {
+        string_getters!(@rename [$($done)* [$($doc)*] purchase_time_raw $variant] $($rest)*);
+    };
+    (@rename [$($done:tt)*]
+        $(#[doc = $doc:tt])* $field:ident / $variant:ident => $api:literal, $($rest:tt)*) => {
+        string_getters!(@rename [$($done)* [$($doc)*] $field $variant] $($rest)*);
+    };
+    ($($entries:tt)*) => { string_getters!(@rename [] $($entries)*); };
+}
+
+nowgg_payments::for_each_string_field!(string_getters);
+
+/// The string fields as `(attribute, API name, doc)`, for `_native.STRING_FIELDS`: the
+/// tests hold the stubs' docstrings and attributes against it.
+pub(crate) fn string_fields() -> [(&'static str, &'static str, &'static str); STRING_FIELD_COUNT] {
+    ATTRIBUTES.map(|(name, field)| (name, field.api_name(), field.doc()))
 }
 
 #[pymethods]
@@ -73,95 +95,19 @@ impl Purchase {
         }
     }
 
-    /// The app's id (the same as its Payment ID).
-    #[getter]
-    fn app_id(&self) -> Option<&str> {
-        self.0.app_id()
-    }
-    /// The buyer's country at purchase time; some stores send null.
-    #[getter]
-    fn country_code(&self) -> Option<&str> {
-        self.0.country_code()
-    }
-    /// The currency, e.g. "USD".
-    #[getter]
-    fn currency(&self) -> Option<&str> {
-        self.0.currency()
-    }
-    /// The string the game attached to the order.
-    #[getter]
-    fn developer_payload(&self) -> Option<&str> {
-        self.0.developer_payload()
-    }
-    /// "release" or "sandbox".
-    #[getter]
-    fn environment(&self) -> Option<&str> {
-        self.0.environment()
-    }
-    /// "nowgg#productPurchase" where sent.
-    #[getter]
-    fn kind(&self) -> Option<&str> {
-        self.0.kind()
-    }
-    /// The amount as text (money is never a float): `decimal.Decimal(p.order_amount)`.
-    #[getter]
-    fn order_amount(&self) -> Option<&str> {
-        self.0.order_amount()
-    }
-    /// The unique transaction id: record it with the grant.
-    #[getter]
-    fn order_id(&self) -> Option<&str> {
-        self.0.order_id()
-    }
-    /// The app's package name.
-    #[getter]
-    fn package_name(&self) -> Option<&str> {
-        self.0.package_name()
-    }
-    /// "Paid" or "Unpaid", as the vendor words it (decide on `is_paid`).
-    #[getter]
-    fn pay_status_txt(&self) -> Option<&str> {
-        self.0.pay_status_txt()
-    }
-    /// When the payment happened, as the vendor formats it.
-    #[getter]
-    fn pay_time_txt(&self) -> Option<&str> {
-        self.0.pay_time_txt()
-    }
-    /// The product bought.
-    #[getter]
-    fn product_id(&self) -> Option<&str> {
-        self.0.product_id()
-    }
-    /// The product's name.
-    #[getter]
-    fn product_name(&self) -> Option<&str> {
-        self.0.product_name()
-    }
-    /// `purchaseTime` exactly as sent (seconds or milliseconds: see `purchase_time_ms`).
-    #[getter]
-    fn purchase_time_raw(&self) -> Option<&str> {
-        self.0.purchase_time()
-    }
-    /// `purchaseTimeMillis` as sent (deprecated by the vendor).
-    #[getter]
-    fn purchase_time_millis(&self) -> Option<&str> {
-        self.0.purchase_time_millis()
-    }
-    /// The purchase token.
-    #[getter]
-    fn purchase_token(&self) -> Option<&str> {
-        self.0.purchase_token()
-    }
-    /// The ISO 3166-1 alpha-2 billing region.
-    #[getter]
-    fn region_code(&self) -> Option<&str> {
-        self.0.region_code()
-    }
-    /// The same as `product_id`, kept by the vendor for older clients.
-    #[getter]
-    fn seller_goods_id(&self) -> Option<&str> {
-        self.0.seller_goods_id()
+    /// Checks that this purchase may be granted, without any I/O: raises `NotPaid`,
+    /// `AlreadyConsumed`, `PackageMismatch`, `ProductMismatch` (the product is
+    /// `product_id`, or `seller_goods_id` where that is absent) or `TestOrder`.
+    #[pyo3(signature = (*, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        package_name: Option<String>,
+        product_ids: ProductIds,
+        allow_test_orders: bool,
+    ) -> PyResult<()> {
+        let policy = product_ids.policy(package_name, allow_test_orders);
+        self.0.check(&policy).map_err(|e| to_py(py, e))
     }
 
     /// A `PurchaseState` (UNPAID, PAID, FAILED), a plain int for a value the vendor has not
@@ -241,15 +187,19 @@ impl Purchase {
     /// The `data` object as the vendor sent it, unknown fields included (a new dict on
     /// each access, so the purchase itself stays unchanged).
     #[getter]
-    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        json::object_to_python(py, self.0.raw())
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        // The core writes the JSON text straight from its map; `json.loads` makes the
+        // dict exactly as `json.loads` of the vendor's answer would.
+        JSON_LOADS
+            .import(py, "json", "loads")?
+            .call1((self.0.raw_json(),))
     }
 
     /// Every attribute but `raw` and `purchase_time` as a dict that `json.dumps` accepts.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (name, (_, value)) in STRING_ATTRIBUTES.iter().zip(self.0.string_fields()) {
-            dict.set_item(name, value)?;
+        for (name, field) in ATTRIBUTES {
+            dict.set_item(name, self.0.string_field(field))?;
         }
         dict.set_item("purchase_state", self.purchase_state(py)?)?;
         dict.set_item("consumption_state", self.consumption_state(py)?)?;
@@ -295,8 +245,8 @@ impl Purchase {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
-        let text = serde_json::Value::Object(slf.get().0.raw().clone()).to_string();
         let rebuild = slf.get_type().getattr("from_json")?;
+        let text = slf.get().0.raw_json();
         PyTuple::new(py, [rebuild, PyTuple::new(py, [text])?.into_any()])
     }
 }

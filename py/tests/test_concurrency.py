@@ -1,14 +1,21 @@
-"""The GIL is released while a call waits on the network, and AsyncClient never blocks
-the event loop. Timing bounds are deliberately generous."""
+"""Where calls run: the blocking Client releases the GIL while it waits; AsyncClient runs
+its calls on the library's own threads (never the event loop, never asyncio's default
+executor), bounded by max_in_flight, and settles each future on its loop. Timing bounds
+are deliberately generous: they show a behaviour, they do not measure it."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import nowgg_payments
+import pytest
 from conftest import API_KEY
-from nowgg_payments import AsyncClient, Client, ConsumptionState, PurchaseState
+from nowgg_payments import AsyncClient, Client, ConsumeOutcome, ConsumptionState, PurchaseState
 
 from sandbox import Sandbox
 
@@ -37,8 +44,33 @@ def test_four_threads_wait_on_the_sandbox_at_once(sandbox: Sandbox) -> None:
     assert elapsed < 2.5, f"4 delayed verifies took {elapsed:.2f} s: the GIL was held"
 
 
-def test_asyncio_calls_run_concurrently_while_the_loop_ticks(sandbox: Sandbox) -> None:
-    sandbox.add_faults({"match": "verify", "count": 20, "delay_ms": 500})
+class NoExecutor(ThreadPoolExecutor):
+    """A default executor that fails the test if anything runs in it."""
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("AsyncClient used the loop's default executor")
+
+
+def run(main: Any) -> Any:
+    """``asyncio.run(main())`` with the default executor forbidden and every error the
+    loop would only log (an exception never retrieved, a callback that failed) raised."""
+    errors: list[dict[str, Any]] = []
+
+    async def checked() -> Any:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(NoExecutor())
+        loop.set_exception_handler(lambda _loop, context: errors.append(context))
+        return await main()
+
+    result = asyncio.run(checked())
+    assert not errors, errors
+    return result
+
+
+def test_64_calls_held_200_ms_each_all_run_at_once_while_the_loop_ticks(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.add_faults({"match": "verify", "count": 64, "delay_ms": 200})
     client = AsyncClient(API_KEY, base_url=sandbox.url, max_retries=0)
 
     async def main() -> None:
@@ -52,34 +84,123 @@ def test_asyncio_calls_run_concurrently_while_the_loop_ticks(sandbox: Sandbox) -
 
         ticking = asyncio.ensure_future(ticker())
         started = time.monotonic()
-        purchases = await asyncio.gather(*(client.verify_purchase(PAID) for _ in range(20)))
+        purchases = await asyncio.gather(*(client.verify_purchase(PAID) for _ in range(64)))
         elapsed = time.monotonic() - started
         done.set()
         await ticking
 
-        assert [p.consumption_state for p in purchases] == [ConsumptionState.NOT_CONSUMED] * 20
-        # One at a time would take 10 s; the default executor runs several at once.
-        assert elapsed < 5, f"20 calls took {elapsed:.2f} s"
+        assert [p.consumption_state for p in purchases] == [ConsumptionState.NOT_CONSUMED] * 64
+        # asyncio's default executor (6 threads here) would need 64 x 200 ms / 6 = 2.1 s.
+        assert elapsed < 64 * 0.2 / 6, f"64 calls took {elapsed:.2f} s"
         gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-        assert len(ticks) > 20 and max(gaps) < 0.25, f"the loop stalled for {max(gaps):.2f} s"
+        assert len(ticks) > 10 and max(gaps) < 0.25, f"the loop stalled for {max(gaps):.2f} s"
 
-    asyncio.run(main())
+    run(main)
+    in_flight = [r["in_flight"] for r in sandbox.requests()]
+    assert max(in_flight) > 32, f"at most {max(in_flight)} calls reached the sandbox at once"
 
 
-def test_async_consume_and_errors(sandbox: Sandbox) -> None:
-    from nowgg_payments import ErrorConsumingProduct
+def test_max_in_flight_bounds_the_requests_at_the_sandbox(sandbox: Sandbox) -> None:
+    sandbox.add_faults({"match": "verify", "count": 32, "delay_ms": 100})
+    client = AsyncClient(API_KEY, base_url=sandbox.url, max_in_flight=8)
 
+    async def main() -> list[nowgg_payments.Purchase]:
+        return await asyncio.gather(*(client.verify_purchase(PAID) for _ in range(32)))
+
+    assert all(p.is_paid for p in run(main))
+    log = sandbox.requests()
+    assert len(log) == 32
+    # Each logged request counts those in flight at its arrival, itself included.
+    assert max(r["in_flight"] for r in log) == 8
+
+
+def test_a_cancelled_call_finishes_in_the_background_and_is_dropped(sandbox: Sandbox) -> None:
+    sandbox.add_faults({"match": "consume", "delay_ms": 300})
     client = AsyncClient(API_KEY, base_url=sandbox.url)
 
     async def main() -> None:
-        await client.consume_purchase(PAID)
-        try:
-            await client.consume_purchase(PAID)
-        except ErrorConsumingProduct as e:
-            assert e.api_code == 3800
-        else:
-            raise AssertionError("a second consume must be refused")
+        task = asyncio.ensure_future(client.consume_purchase(PAID))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.6)  # the call ends; its result has nowhere to go
         assert (await client.verify_purchase(PAID)).is_consumed
 
-    asyncio.run(main())
+    run(main)
+
+
+def test_a_call_outliving_its_loop_is_dropped_quietly(
+    sandbox: Sandbox, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.add_faults({"match": "verify", "delay_ms": 300})
+    client = AsyncClient(API_KEY, base_url=sandbox.url)
+
+    async def main() -> None:
+        asyncio.ensure_future(client.verify_purchase(PAID))
+        await asyncio.sleep(0.05)  # asyncio.run then cancels the task and closes the loop
+
+    run(main)
+    time.sleep(0.6)
+    assert len(sandbox.requests()) == 1
+    assert capfd.readouterr().err == ""
+
+
+def test_calls_outlive_the_client_object(sandbox: Sandbox) -> None:
+    sandbox.add_faults({"match": "verify", "count": 4, "delay_ms": 200})
+
+    async def main() -> list[nowgg_payments.Purchase]:
+        client = AsyncClient(API_KEY, base_url=sandbox.url)
+        calls = [asyncio.ensure_future(client.verify_purchase(PAID)) for _ in range(4)]
+        await asyncio.sleep(0.05)
+        del client
+        gc.collect()
+        return await asyncio.gather(*calls)
+
+    assert all(p.is_paid for p in run(main))
+
+
+def test_one_client_serves_two_loops_in_two_threads(sandbox: Sandbox) -> None:
+    sandbox.add_faults({"match": "verify", "count": 16, "delay_ms": 100})
+    client = AsyncClient(API_KEY, base_url=sandbox.url)
+    results: list[bool] = []
+
+    def serve() -> None:
+        async def main() -> list[nowgg_payments.Purchase]:
+            return await asyncio.gather(*(client.verify_purchase(PAID) for _ in range(8)))
+
+        results.extend(p.is_paid for p in run(main))
+
+    threads = [threading.Thread(target=serve) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 16
+
+
+def test_async_grant_consume_and_errors(sandbox: Sandbox) -> None:
+    client = AsyncClient(API_KEY, base_url=sandbox.url)
+
+    async def main() -> None:
+        purchase = await client.verify_for_grant(PAID, product_ids=["11223343"])
+        assert purchase.purchase_token == PAID
+        with pytest.raises(nowgg_payments.ProductMismatch):
+            await client.verify_for_grant(PAID, product_ids=("gems",))
+        assert await client.consume_purchase(PAID) is ConsumeOutcome.CONSUMED
+        assert await client.consume_purchase(PAID) is ConsumeOutcome.ALREADY_CONSUMED
+        with pytest.raises(nowgg_payments.AlreadyConsumed) as consumed:
+            await client.verify_for_grant(PAID)
+        assert isinstance(consumed.value, nowgg_payments.NotGrantable)
+        with pytest.raises(nowgg_payments.InvalidPurchaseToken) as forged:
+            await client.verify_purchase("-nowgg-forged")
+        assert (forged.value.api_code, forged.value.retryable) == (3901, False)
+        with pytest.raises(nowgg_payments.InvalidArgument):
+            await client.consume_purchase(PAID, store="steam")
+        with pytest.raises(nowgg_payments.InvalidArgument):
+            await client.verify_purchase("")
+        with pytest.raises(TypeError):
+            await client.verify_for_grant(PAID, product_ids="11223343")
+
+    run(main)
     assert "Client(" in repr(client) and API_KEY not in repr(client)

@@ -10,7 +10,7 @@ from typing import Any
 import nowgg_payments
 import pytest
 from conftest import API_KEY, CONFORMANCE
-from nowgg_payments import Client, NowggError, Purchase
+from nowgg_payments import Client, ConsumeOutcome, NowggError, Purchase
 
 from sandbox import Sandbox
 
@@ -24,6 +24,7 @@ def attribute(key: str) -> str:
 
 
 def client_for(sandbox: Sandbox, options: dict[str, Any]) -> Client:
+    deadline_ms = options.get("deadline_ms")
     return Client(
         options.get("api_key", API_KEY),
         base_url=sandbox.url + options.get("base_url_suffix", ""),
@@ -31,18 +32,20 @@ def client_for(sandbox: Sandbox, options: dict[str, Any]) -> Client:
         connect_timeout=options.get("connect_timeout_ms", 5000) / 1000,
         max_retries=options.get("max_retries", 0),
         max_response_bytes=options.get("max_response_bytes"),
+        **({} if deadline_ms is None else {"deadline": deadline_ms / 1000}),
     )
 
 
-def call(client: Client, call: dict[str, Any]) -> Purchase | None:
+def call(client: Client, call: dict[str, Any]) -> Purchase | ConsumeOutcome:
     if call["op"] == "verify":
         return client.verify_purchase(call["token"])
+    if call["op"] == "verify_for_grant":
+        return client.verify_for_grant(call["token"], **call["policy"])
     assert call["op"] == "consume", call
     options = {
         k: call[k] for k in ("store", "product_id", "currency", "developer_payload") if k in call
     }
-    client.consume_purchase(call["token"], **options)
-    return None
+    return client.consume_purchase(call["token"], **options)
 
 
 def check_purchase(purchase: Purchase, expected: dict[str, Any]) -> None:
@@ -56,6 +59,27 @@ def check_purchase(purchase: Purchase, expected: dict[str, Any]) -> None:
         if key in ("purchaseState", "consumptionState") and got is not None:
             got = int(got)
         assert got == want, f"{key} ({attribute(key)}): expected {want!r}, got {got!r}"
+
+
+def check(client: Client, call_spec: dict[str, Any], expect: dict[str, Any]) -> None:
+    """Makes the call and checks its ``expect`` (tests/conformance/README.md)."""
+    if "error" in expect:
+        with pytest.raises(NowggError) as caught:
+            call(client, call_spec)
+        error = caught.value
+        want = expect["error"]
+        assert error.kind == want["kind"], f"{error!r}"
+        assert type(error) is nowgg_payments.exceptions._BY_KIND[want["kind"]]
+        for name in ("api_code", "http_status", "retryable"):
+            if name in want:
+                assert getattr(error, name) == want[name], f"{name} of {error!r}"
+        return
+    result = call(client, call_spec)
+    if "outcome" in expect:
+        assert isinstance(result, ConsumeOutcome) and result == expect["outcome"], result
+    if "purchase" in expect:
+        assert isinstance(result, Purchase), result
+        check_purchase(result, expect["purchase"])
 
 
 @pytest.mark.parametrize("case", CONFORMANCE["cases"], ids=lambda case: case["name"])
@@ -72,27 +96,16 @@ def test_case(case: dict[str, Any], sandbox: Sandbox) -> None:
     if "faults" in setup:
         sandbox.add_faults(*setup["faults"])
 
-    expect = case["expect"]
     started = time.monotonic()
-    if "error" in expect:
-        with pytest.raises(NowggError) as caught:
-            call(client, case["call"])
-        error = caught.value
-        want = expect["error"]
-        assert error.kind == want["kind"], f"{error!r}"
-        assert type(error) is nowgg_payments.exceptions._BY_KIND[want["kind"]]
-        for name in ("api_code", "http_status", "retryable"):
-            if name in want:
-                assert getattr(error, name) == want[name], f"{name} of {error!r}"
-    else:
-        purchase = call(client, case["call"])
-        if "purchase" in expect:
-            assert purchase is not None
-            check_purchase(purchase, expect["purchase"])
+    check(client, case["call"], case["expect"])
     elapsed_ms = (time.monotonic() - started) * 1000
 
     if "max_elapsed_ms" in case:
         assert elapsed_ms <= case["max_elapsed_ms"], f"took {elapsed_ms:.0f} ms"
+    logged = sandbox.requests()[before:]
     if "expect_paths" in case:
-        paths = [request["path"] for request in sandbox.requests()[before:]]
-        assert paths == case["expect_paths"]
+        assert [request["path"] for request in logged] == case["expect_paths"]
+    if "expect_forms" in case:
+        assert [request["form"] for request in logged] == case["expect_forms"]
+    for then in case.get("then", []):
+        check(client, then["call"], then["expect"])

@@ -1,5 +1,7 @@
 """The exception hierarchy: one class per kind of the core's table, as DESIGN.md names
-them, with the builtin bases callers already catch, and picklable."""
+them, with the builtin bases callers already catch, the grant refusals under
+NotGrantable, and picklable. A kind the core adds fails the first test until it is named
+here and in exceptions.pyi (which stubtest holds to the classes built at import)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,12 @@ DESIGN_NAMES = {
     "CONNECTION": "ConnectionFailed",
     "DECODE": "DecodeError",
     "INVALID_ARGUMENT": "InvalidArgument",
+    "NOT_PAID": "NotPaid",
+    "ALREADY_CONSUMED": "AlreadyConsumed",
+    "PACKAGE_MISMATCH": "PackageMismatch",
+    "PRODUCT_MISMATCH": "ProductMismatch",
+    "TEST_ORDER": "TestOrder",
+    "INTERNAL": "Internal",
 }
 
 
@@ -37,6 +45,17 @@ def test_one_class_per_kind_named_as_design_md_says() -> None:
         assert (cls.kind, cls.code, cls.default_retryable) == (kind, *kinds[kind])
         assert cls.__module__ == "nowgg_payments.exceptions" and cls.__name__ == name
     assert set(nowgg_payments.__all__) >= set(DESIGN_NAMES.values()) | {"NowggError"}
+
+
+def test_the_grant_refusals_are_not_grantable_and_nothing_else_is() -> None:
+    refusals = {"NOT_PAID", "ALREADY_CONSUMED", "PACKAGE_MISMATCH", "PRODUCT_MISMATCH"}
+    refusals |= {"TEST_ORDER"}
+    assert set(nowgg_payments._native.GRANT_REFUSALS) == refusals
+    for kind, cls in exceptions._BY_KIND.items():
+        assert issubclass(cls, nowgg_payments.NotGrantable) == (kind in refusals), kind
+        assert issubclass(cls, nowgg_payments.NowggError)
+    assert "NotGrantable" in nowgg_payments.__all__
+    assert not nowgg_payments.NotGrantable("x").retryable
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,14 @@ core's log records reach `logging` under `nowgg_payments`."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Callable, NamedTuple
 
 import nowgg_payments
 import pytest
 from conftest import API_KEY
-from nowgg_payments import Client, NowggError
+from nowgg_payments import Client, NowggError, Purchase
 
 from sandbox import Sandbox
 
@@ -27,6 +28,12 @@ class Scenario(NamedTuple):
 def verify(key: str = API_KEY, **options: Any) -> Callable[[str], object]:
     options = {"timeout": 2, **options}
     return lambda url: Client(key, base_url=url, **options).verify_purchase(TOKEN)
+
+
+def check(data: dict[str, Any], **policy: Any) -> Callable[[str], object]:
+    """The grant check of a paid, unconsumed purchase of TOKEN, with ``data`` on top."""
+    paid = {"purchaseState": 1, "consumptionState": 0, "purchaseToken": TOKEN, **data}
+    return lambda _url: Purchase.from_json(json.dumps(paid)).check(**policy)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -51,11 +58,20 @@ SCENARIOS: dict[str, Scenario] = {
     "MULTISTORE_AUTH_ERROR": Scenario(
         [{"action": "api_code", "code": 5015, "msg": ECHO}], verify()
     ),
+    "NOT_PAID": Scenario([], lambda url: Client(API_KEY, base_url=url).verify_for_grant(TOKEN)),
+    "ALREADY_CONSUMED": Scenario([], check({"consumptionState": 1})),
+    "PACKAGE_MISMATCH": Scenario([], check({"packageName": "com.b"}, package_name="com.a")),
+    "PRODUCT_MISMATCH": Scenario([], check({"productId": "gems"}, product_ids=["coins"])),
+    "TEST_ORDER": Scenario([], check({"isTestOrder": True})),
 }
+# INTERNAL is a caught panic, which nothing outside the library can cause; its message is
+# one fixed sentence (the core's Error::internal), never the panic's text.
+UNREACHABLE = {"INTERNAL"}
 
 
 def test_every_kind_has_a_scenario() -> None:
-    assert set(SCENARIOS) == {kind for kind, _, _ in nowgg_payments._native.KINDS}
+    kinds = {kind for kind, _, _ in nowgg_payments._native.KINDS}
+    assert set(SCENARIOS) == kinds - UNREACHABLE
 
 
 @pytest.mark.parametrize("kind", list(SCENARIOS))

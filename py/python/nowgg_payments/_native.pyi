@@ -1,14 +1,29 @@
 # Types of the Rust extension module (py/src/); checked against it by mypy.stubtest.
+import asyncio
 import datetime
+from collections.abc import Iterable
 from typing import Any, final
 
+from .outcome import ConsumeOutcome
 from .states import ConsumptionState, PurchaseState
 
-__all__ = ["KINDS", "Client", "Purchase", "__version__", "is_nowgg_token"]
+__all__ = [
+    "GRANT_REFUSALS",
+    "KINDS",
+    "STRING_FIELDS",
+    "Client",
+    "Purchase",
+    "__version__",
+    "is_nowgg_token",
+]
 
 __version__: str
 KINDS: tuple[tuple[str, int, bool], ...]
 """The core's error kinds: ``(name, code, retryable by default)`` each."""
+GRANT_REFUSALS: tuple[str, ...]
+"""The kinds a grant check refuses with: their classes are ``NotGrantable``."""
+STRING_FIELDS: tuple[tuple[str, str, str], ...]
+"""The purchase's string fields: ``(attribute, API name, doc)`` each, the core's table."""
 
 def is_nowgg_token(token: str) -> bool:
     """Whether ``token`` comes from now.gg's No Code Payment flow (starts with ``-nowgg-``)."""
@@ -26,6 +41,8 @@ class Client:
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
         max_retries: int = 2,
+        deadline: float = 30.0,
+        max_in_flight: int = 512,
         user_agent: str | None = None,
         proxy: str | None = None,
         ca_certs: str | bytes | None = None,
@@ -33,6 +50,16 @@ class Client:
     ) -> Client: ...
     def verify_purchase(self, token: str) -> Purchase:
         """Verifies a purchase token (retried when that is safe) and returns the purchase."""
+    def verify_for_grant(
+        self,
+        token: str,
+        *,
+        package_name: str | None = None,
+        product_ids: Iterable[str] = ...,
+        allow_test_orders: bool = False,
+    ) -> Purchase:
+        """Verifies a token and checks the purchase may be granted (``NotGrantable`` if
+        not). Next: record the grant under its ``order_id``, grant, then consume."""
     def consume_purchase(
         self,
         token: str,
@@ -41,8 +68,29 @@ class Client:
         product_id: str | None = None,
         currency: str | None = None,
         developer_payload: str | None = None,
-    ) -> None:
-        """Consumes a purchase once its product is granted; never re-sent blindly."""
+    ) -> ConsumeOutcome:
+        """Makes sure a purchase is consumed, once its grant is recorded and delivered;
+        safe to call again."""
+    def _verify_purchase_async(self, future: asyncio.Future[Purchase], token: str) -> None: ...
+    def _verify_for_grant_async(
+        self,
+        future: asyncio.Future[Purchase],
+        token: str,
+        *,
+        package_name: str | None = None,
+        product_ids: Iterable[str] = ...,
+        allow_test_orders: bool = False,
+    ) -> None: ...
+    def _consume_purchase_async(
+        self,
+        future: asyncio.Future[ConsumeOutcome],
+        token: str,
+        *,
+        store: str = "nowgg",
+        product_id: str | None = None,
+        currency: str | None = None,
+        developer_payload: str | None = None,
+    ) -> None: ...
     @property
     def base_url(self) -> str:
         """The base URL calls go to."""
@@ -54,42 +102,72 @@ class Purchase:
     @classmethod
     def from_json(cls, text: str) -> Purchase:
         """A purchase from the JSON text of a verifyPurchase ``data`` object."""
+    def check(
+        self,
+        *,
+        package_name: str | None = None,
+        product_ids: Iterable[str] = ...,
+        allow_test_orders: bool = False,
+    ) -> None:
+        """Raises ``NotGrantable`` (``NotPaid``, ``AlreadyConsumed``, ``PackageMismatch``,
+        ``ProductMismatch``, ``TestOrder``) when the purchase must not be granted."""
+    # string fields: generated from _native.STRING_FIELDS by py/tests/test_fields.py
     @property
-    def app_id(self) -> str | None: ...
+    def app_id(self) -> str | None:
+        """The app's id (the same as its Payment ID)."""
     @property
-    def country_code(self) -> str | None: ...
+    def country_code(self) -> str | None:
+        """The buyer's country at purchase time; some stores send null."""
     @property
-    def currency(self) -> str | None: ...
+    def currency(self) -> str | None:
+        """The currency, e.g. `USD`."""
     @property
-    def developer_payload(self) -> str | None: ...
+    def developer_payload(self) -> str | None:
+        """The string the game attached to the order."""
     @property
-    def environment(self) -> str | None: ...
+    def environment(self) -> str | None:
+        """`release` or `sandbox`."""
     @property
-    def kind(self) -> str | None: ...
+    def kind(self) -> str | None:
+        """Always `nowgg#productPurchase` where sent."""
     @property
-    def order_amount(self) -> str | None: ...
+    def order_amount(self) -> str | None:
+        """The amount, kept as text: money is never a float."""
     @property
-    def order_id(self) -> str | None: ...
+    def order_id(self) -> str | None:
+        """The unique transaction id: the key to record a grant under."""
     @property
-    def package_name(self) -> str | None: ...
+    def package_name(self) -> str | None:
+        """The app's package name."""
     @property
-    def pay_status_txt(self) -> str | None: ...
+    def pay_status_txt(self) -> str | None:
+        """`Paid` or `Unpaid`."""
     @property
-    def pay_time_txt(self) -> str | None: ...
+    def pay_time_txt(self) -> str | None:
+        """When the payment happened, as the vendor formats it."""
     @property
-    def product_id(self) -> str | None: ...
+    def product_id(self) -> str | None:
+        """The product bought (absent in No Code purchases: see `sellerGoodsId`)."""
     @property
-    def product_name(self) -> str | None: ...
+    def product_name(self) -> str | None:
+        """The product's name."""
     @property
-    def purchase_time_raw(self) -> str | None: ...
+    def purchase_time_raw(self) -> str | None:
+        """The purchase time as sent: documented in seconds, sampled in milliseconds (the normalised
+        value is `purchaseTimeMs`)."""
     @property
-    def purchase_time_millis(self) -> str | None: ...
+    def purchase_time_millis(self) -> str | None:
+        """Deprecated by the vendor in favour of `purchaseTime`."""
     @property
-    def purchase_token(self) -> str | None: ...
+    def purchase_token(self) -> str | None:
+        """The purchase token."""
     @property
-    def region_code(self) -> str | None: ...
+    def region_code(self) -> str | None:
+        """The ISO 3166-1 alpha-2 billing region."""
     @property
-    def seller_goods_id(self) -> str | None: ...
+    def seller_goods_id(self) -> str | None:
+        """The product id as the seller set it up; No Code purchases carry only this."""
+    # end of the string fields
     @property
     def purchase_state(self) -> PurchaseState | int | None: ...
     @property

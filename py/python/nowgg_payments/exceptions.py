@@ -5,14 +5,16 @@ default retryability), so they cannot drift from the Rust, C and Node faces. The
 are the kinds' names in CamelCase, except ``HttpStatusError``, ``ConnectionFailed`` and
 ``DecodeError``, which read better and do not shadow builtins. ``Timeout`` is also a
 ``TimeoutError``, ``ConnectionFailed`` a ``ConnectionError`` and ``InvalidArgument`` a
-``ValueError``, so code that already catches those keeps working.
+``ValueError``, so code that already catches those keeps working. The grant check's
+refusals (``_native.GRANT_REFUSALS``: ``NotPaid``, ``AlreadyConsumed``,
+``PackageMismatch``, ``ProductMismatch``, ``TestOrder``) are also ``NotGrantable``.
 """
 
 from __future__ import annotations
 
 from . import _native
 
-__all__ = ["NowggError"]
+__all__ = ["NotGrantable", "NowggError"]
 
 
 class NowggError(Exception):
@@ -54,6 +56,12 @@ class NowggError(Exception):
         )
 
 
+class NotGrantable(NowggError):
+    """The purchase is genuine but must not be granted: the base of the grant check's
+    refusals (``Purchase.check``, ``verify_for_grant``). Not retryable: asking again
+    gives the same answer."""
+
+
 # Where the CamelCase of a kind's name is not its class name.
 _CLASS_NAMES = {
     "HTTP_STATUS": "HttpStatusError",
@@ -70,7 +78,7 @@ _BUILTIN_BASES: dict[str, type[Exception]] = {
 
 def _exception_class(kind: str, code: int, retryable: bool) -> type[NowggError]:
     name = _CLASS_NAMES.get(kind) or "".join(w.capitalize() for w in kind.split("_"))
-    bases: tuple[type, ...] = (NowggError,)
+    bases: tuple[type, ...] = (NotGrantable if kind in _native.GRANT_REFUSALS else NowggError,)
     if kind in _BUILTIN_BASES:
         bases += (_BUILTIN_BASES[kind],)
     namespace = {

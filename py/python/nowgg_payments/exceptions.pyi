@@ -3,17 +3,24 @@
 from typing import ClassVar
 
 __all__ = [
+    "AlreadyConsumed",
     "ApiError",
     "ConnectionFailed",
     "DecodeError",
     "ErrorConsumingProduct",
     "HttpStatusError",
+    "Internal",
     "InvalidArgument",
     "InvalidAuthorizationKey",
     "InvalidPurchaseToken",
     "MultistoreAuthError",
     "MultistoreUnknownError",
+    "NotGrantable",
+    "NotPaid",
     "NowggError",
+    "PackageMismatch",
+    "ProductMismatch",
+    "TestOrder",
     "Timeout",
 ]
 
@@ -54,7 +61,8 @@ class ApiError(NowggError):
     """API_ERROR: an API code the vendor does not document, or success=false."""
 
 class ErrorConsumingProduct(NowggError):
-    """ERROR_CONSUMING_PRODUCT (3800): already consumed, not paid, or not consumable."""
+    """ERROR_CONSUMING_PRODUCT (3800): now.gg refuses the consume and the purchase is not
+    consumed (not paid, or not consumable server-side)."""
 
 class InvalidAuthorizationKey(NowggError):
     """INVALID_AUTHORIZATION_KEY (3900): the Payments API key was refused."""
@@ -67,5 +75,26 @@ class MultistoreUnknownError(NowggError):
 
 class MultistoreAuthError(NowggError):
     """MULTISTORE_AUTH_ERROR (5015): the multi-store backend could not authenticate."""
+
+class NotGrantable(NowggError):
+    """The purchase is genuine but must not be granted: the grant check's refusals."""
+
+class NotPaid(NotGrantable):
+    """NOT_PAID: the purchase is not paid (``purchaseState`` is not 1)."""
+
+class AlreadyConsumed(NotGrantable):
+    """ALREADY_CONSUMED: the purchase is consumed (``consumptionState`` is 1)."""
+
+class PackageMismatch(NotGrantable):
+    """PACKAGE_MISMATCH: the purchase's ``packageName`` is not the policy's."""
+
+class ProductMismatch(NotGrantable):
+    """PRODUCT_MISMATCH: the purchase's product is not among the policy's ids."""
+
+class TestOrder(NotGrantable):
+    """TEST_ORDER: a test order, and the policy does not allow them."""
+
+class Internal(NowggError):
+    """INTERNAL: a bug in this library (a caught panic); please report it."""
 
 _BY_KIND: dict[str, type[NowggError]]

@@ -15,7 +15,7 @@ class PurchaseState(IntEnum):
     UNPAID = 0
     """Not paid (yet)."""
     PAID = 1
-    """Paid: the product may be granted (consume it first)."""
+    """Paid: the product may be granted (``Purchase.check`` tells)."""
     FAILED = 2
     """The payment failed."""
 
