@@ -1,5 +1,6 @@
 """Bad arguments raise TypeError (wrong type) or InvalidArgument (bad value) before any
-I/O, and never crash the interpreter."""
+I/O, and never crash the interpreter. The ranges are the core's, the same in every face:
+this face only refuses what Python values cannot be (negative counts, NaN seconds)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 from conftest import API_KEY
-from nowgg_payments import Client, InvalidArgument, is_nowgg_token
+from nowgg_payments import Client, InvalidArgument, Purchase, is_nowgg_token
 
 from sandbox import Sandbox
 
@@ -26,6 +27,17 @@ BAD_OPTIONS = {
     "bad proxy": (API_KEY, {"proxy": "::not a proxy::"}),
     "ca_certs without a certificate": (API_KEY, {"ca_certs": "not PEM"}),
     "user agent with a newline": (API_KEY, {"user_agent": "game\r\nX-Evil: 1"}),
+    "zero deadline": (API_KEY, {"deadline": 0}),
+    "negative deadline": (API_KEY, {"deadline": -0.5}),
+    "deadline over a day": (API_KEY, {"deadline": 86_400.001}),
+    "timeout over a day": (API_KEY, {"timeout": 86_401}),
+    "infinite timeout": (API_KEY, {"timeout": float("inf")}),
+    "zero max_in_flight": (API_KEY, {"max_in_flight": 0}),
+    "negative max_in_flight": (API_KEY, {"max_in_flight": -8}),
+    "max_in_flight over the limit": (API_KEY, {"max_in_flight": 65_537}),
+    "max_retries over the limit": (API_KEY, {"max_retries": 101}),
+    "max_retries past u32": (API_KEY, {"max_retries": 2**32}),
+    "max_response_bytes past 2^53-1": (API_KEY, {"max_response_bytes": 2**53}),
 }
 
 
@@ -44,6 +56,9 @@ WRONG_TYPES = {
     "retries is a float": (API_KEY, {"max_retries": 1.5}),
     "ca_certs is a list": (API_KEY, {"ca_certs": ["pem"]}),
     "unknown option": (API_KEY, {"verify": False}),
+    "max_in_flight is a float": (API_KEY, {"max_in_flight": 8.0}),
+    "deadline is a string": (API_KEY, {"deadline": "30"}),
+    "executor is gone": (API_KEY, {"executor": None}),
 }
 
 
@@ -67,6 +82,7 @@ CALLS: dict[str, Callable[[Client], object]] = {
     "consume unknown store": lambda c: c.consume_purchase("t", store="steam"),
     "consume xiaomi without product": lambda c: c.consume_purchase("t", store="xiaomi"),
     "consume amazon": lambda c: c.consume_purchase("t", store="amazon"),
+    "grant empty token": lambda c: c.verify_for_grant("", product_ids=["gems"]),
 }
 
 
@@ -89,6 +105,10 @@ CALL_TYPES: dict[str, Callable[[Client], object]] = {
     "consume product_id int": lambda c: c.consume_purchase("t", product_id=3),  # type: ignore[arg-type]
     "consume positional store": lambda c: c.consume_purchase("t", "nowgg"),  # type: ignore[misc]
     "is_nowgg_token None": lambda c: is_nowgg_token(None),  # type: ignore[arg-type]
+    "grant product_ids str": lambda c: c.verify_for_grant("t", product_ids="gems"),
+    "grant product_ids int": lambda c: c.verify_for_grant("t", product_ids=[1]),  # type: ignore[list-item]
+    "grant positional policy": lambda c: c.verify_for_grant("t", "com.game"),  # type: ignore[misc]
+    "check product_ids str": lambda c: Purchase.from_json("{}").check(product_ids="gems"),
 }
 
 
@@ -123,6 +143,8 @@ def test_good_options_are_accepted_and_shown_without_the_key() -> None:
         user_agent="my-game/1.2",
         proxy="http://proxy.internal:3128",
         max_response_bytes=4096,
+        deadline=86_400,
+        max_in_flight=65_536,
     )
     assert client.base_url == "https://cloud-api.bluestacks.cn"
     assert repr(client) == (

@@ -7,6 +7,7 @@ import datetime
 import json
 import pickle
 
+import nowgg_payments
 import pytest
 from conftest import API_KEY
 from nowgg_payments import Client, ConsumptionState, InvalidArgument, Purchase, PurchaseState
@@ -109,3 +110,43 @@ def test_from_json_refuses_what_is_not_an_object() -> None:
             Purchase.from_json(text)
     with pytest.raises(TypeError):
         Purchase()  # type: ignore[call-arg]
+
+
+def paid(**data: object) -> Purchase:
+    base = {"purchaseState": 1, "consumptionState": 0, "packageName": "com.game"}
+    base |= {"productId": "gems", "orderId": "o-1", "purchaseToken": "-nowgg-0123456789"}
+    return Purchase.from_json(json.dumps({**base, **data}))
+
+
+def test_check_passes_a_paid_unconsumed_purchase_of_the_policy() -> None:
+    assert paid().check() is None
+    assert paid().check(package_name="com.game", product_ids=frozenset({"gems", "coins"})) is None
+    assert paid(isTestOrder=True).check(allow_test_orders=True) is None
+    # No Code purchases carry only sellerGoodsId: it stands in for the absent productId.
+    assert paid(productId=None, sellerGoodsId="coins").check(product_ids=["coins"]) is None
+
+
+@pytest.mark.parametrize(
+    "data, policy, refusal",
+    [
+        ({"purchaseState": 0}, {}, nowgg_payments.NotPaid),
+        ({"consumptionState": 1}, {}, nowgg_payments.AlreadyConsumed),
+        ({}, {"package_name": "com.other"}, nowgg_payments.PackageMismatch),
+        ({}, {"product_ids": ("coins",)}, nowgg_payments.ProductMismatch),
+        (
+            {"productId": "coins", "sellerGoodsId": "gems"},
+            {"product_ids": ["gems"]},
+            nowgg_payments.ProductMismatch,
+        ),
+        ({"isTestOrder": True}, {}, nowgg_payments.TestOrder),
+    ],
+)
+def test_check_refuses_with_the_kind_of_the_first_failed_rule(
+    data: dict[str, object], policy: dict[str, object], refusal: type[Exception]
+) -> None:
+    with pytest.raises(refusal) as caught:
+        paid(**data).check(**policy)  # type: ignore[arg-type]
+    error = caught.value
+    assert isinstance(error, nowgg_payments.NotGrantable)
+    assert (error.api_code, error.http_status, error.retryable) == (None, None, False)
+    assert "o-1" in str(error) and "-nowgg-0123456789" not in str(error)
