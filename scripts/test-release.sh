@@ -2,7 +2,7 @@
 # Installs what a user downloads from dist/ (made by scripts/release.sh) and uses it, with
 # no cargo, rustc or maturin on PATH: the wheel into fresh venvs of two CPythons, the two
 # npm tarballs into a scratch project (require and import), the C/C++ SDK into scratch
-# CMake projects (find_package and pkg-config, shared and static), and the CLI archive's
+# CMake projects (find_package and pkg-config; shared and static C, C++), and the CLI archive's
 # `nowgg demo`. Each verifies a purchase against the sandbox of the CLI archive.
 # Install times are printed as `time:` lines (bench/results/install.md).
 set -euo pipefail
@@ -33,10 +33,10 @@ pass "release.sh --check"
 # What a user's machine has: compilers, cmake, pkg-config, node, two CPythons. Installed
 # while PATH is still whole.
 needed=()
-for tool in cmake pkg-config cc; do command -v "$tool" >/dev/null || needed+=("$tool"); done
+for tool in cmake pkg-config cc c++; do command -v "$tool" >/dev/null || needed+=("$tool"); done
 if ((${#needed[@]})); then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake pkg-config gcc >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake pkg-config gcc g++ >/dev/null
 fi
 python_default="$(python3 -c 'import sys; print(sys.executable)')"
 # The other CPython: the oldest the wheel supports when pyenv has it, else Debian's.
@@ -147,7 +147,8 @@ project="$work/cmake-project"
 mkdir -p "$project"
 cat > "$project/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.16)
-project(nowgg_release_test C)
+project(nowgg_release_test C CXX)
+set(CMAKE_CXX_STANDARD 17)
 if(USE_PKG_CONFIG)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(NOWGG REQUIRED IMPORTED_TARGET nowgg_payments=${VERSION})
@@ -165,7 +166,24 @@ target_link_libraries(verify_shared PRIVATE ${shared})
 add_executable(verify_static verify.c)
 target_include_directories(verify_static PRIVATE ${NOWGG_INCLUDE_DIRS})
 target_link_libraries(verify_static PRIVATE ${static})
+add_executable(verify_cpp verify.cpp)
+target_link_libraries(verify_cpp PRIVATE ${shared})
 CMAKE
+cat > "$project/verify.cpp" <<'CPP'
+#include <iostream>
+#include "nowgg_payments.hpp"
+
+// verify KEY BASE_URL TOKEN through the C++ wrapper, which throws when the call fails.
+int main(int argc, char **argv) {
+    if (argc != 4) return 2;
+    nowgg::ClientOptions options;
+    options.api_key = argv[1];
+    options.base_url = argv[2];
+    const nowgg::Client client(options);
+    client.verify_purchase(argv[3]);
+    std::cout << "c++: verifies " << argv[3] << std::endl;
+}
+CPP
 cat > "$project/verify.c" <<'C'
 #include <stdio.h>
 #include "nowgg_payments.h"
@@ -206,7 +224,7 @@ for finder in find_package pkg-config; do
         || { ldd "$build/verify_shared"; echo "test-release: verify_shared does not use the SDK's library" >&2; exit 1; }
     ! ldd "$build/verify_static" | grep -q nowgg \
         || { echo "test-release: verify_static links the shared library" >&2; exit 1; }
-    for program in verify_shared verify_static; do
+    for program in verify_shared verify_static verify_cpp; do
         "$build/$program" "$key" "$url" "$token"
         pass "C SDK with $finder, $program"
     done
