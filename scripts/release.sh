@@ -127,7 +127,7 @@ stage="$CARGO_TARGET_DIR/release-stage"
 rm -rf "$stage"
 mkdir -p "$stage"
 # Archives made twice from the same commit are byte for byte the same.
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
 archive() { # archive OUT.tar.gz DIR_IN_STAGE
     tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
         -C "$stage" -cf - "$2" | gzip -9n > "$1"
