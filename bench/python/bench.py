@@ -13,11 +13,17 @@ contender: the median slice's calls/s, p50 and p99 latency over all its calls, a
 CPU time per call. Then RSS and open descriptors after 1k and 100k calls of the face, import
 times, and the wheel's size.
 
+At network latency (a sandbox adding `--latency-ms` to every answer, `--latency-url`):
+`nowgg_payments.AsyncClient` against `aiohttp` and `httpx.AsyncClient` at 64 and 256 calls
+in flight, each contender in a process of its own (latency.py), so that its peak RSS and
+threads are its own; the event loop's worst lag during the load is reported too.
+
     bench/run.sh                  # every face, with the setup (see bench/README.md)
     python bench/python/bench.py  # alone: ./py and bench/python/requirements.txt installed
 
 `--json` prints one JSON object a line on stdout (for bench/report.py) and the table on
-stderr; `--url`, `--tls-url` and `--ca` use running sandboxes instead of starting two.
+stderr; `--url`, `--tls-url`, `--ca` and `--latency-url` use running sandboxes instead of
+starting three; `--latency-only` runs the latency phase alone.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from typing import Any, Callable, TextIO
 
 import aiohttp
 import httpx
+import latency
 import nowgg_payments
 import requests
 import urllib3
@@ -400,6 +407,20 @@ def memory(target: Target, calls: int) -> dict[str, Any]:
     }
 
 
+def at_latency(url: str, args: argparse.Namespace, log: TextIO) -> list[dict[str, Any]]:
+    """Each asyncio contender at 64 and 256 in flight, each run in a process of its own."""
+    records = []
+    for in_flight in (64, 256):
+        for contender in latency.CONTENDERS:
+            command = [sys.executable, latency.__file__, "--url", url]
+            command += ["--latency-ms", str(args.latency_ms), "--contender", contender]
+            command += ["--in-flight", str(in_flight), "--seconds", str(args.seconds)]
+            out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+            records.append(json.loads(out))
+        print(f"  {args.latency_ms:g} ms latency, {in_flight} in flight: done", file=log)
+    return records
+
+
 def rss_kib() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -443,6 +464,8 @@ def sizes(wheel: str | None) -> list[dict[str, Any]]:
 
 
 def print_table(groups: list[Group], out: TextIO) -> None:
+    if not groups:
+        return
     print(
         f"\nverifyPurchase against the sandbox (Python {sys.version.split()[0]}, nowgg_payments "
         f"{nowgg_payments.__version__}, requests {requests.__version__}, httpx {httpx.__version__}, "
@@ -464,6 +487,28 @@ def print_table(groups: list[Group], out: TextIO) -> None:
                 f"{r['p99_us']:>9.0f}{r['cpu_us_per_call']:>9.0f}{ratio:>10.2f}x",
                 file=out,
             )
+
+
+def print_latency(records: list[dict[str, Any]], out: TextIO) -> None:
+    rows = [r for r in records if r["kind"] == "latency"]
+    if not rows:
+        return
+    print(
+        f"\nat {rows[0]['latency_ms']:g} ms latency (each contender in its own process)", file=out
+    )
+    print(
+        f"  {'':28}{'in flight':>10}{'calls/s':>9}{'ceiling':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'RSS MiB':>8}{'threads':>8}{'loop lag ms':>12}",
+        file=out,
+    )
+    for r in rows:
+        ceiling = r["in_flight"] / (r["latency_ms"] / 1000)
+        print(
+            f"  {r['contender']:28}{r['in_flight']:>10}{r['calls_per_s']:>9,.0f}"
+            f"{r['calls_per_s'] / ceiling:>8.0%}{r['p50_us'] / 1000:>8.1f}{r['p99_us'] / 1000:>8.1f}"
+            f"{r['peak_rss_kib'] / 1024:>8.1f}{r['threads']:>8}{r['loop_lag_max_ms']:>12.1f}",
+            file=out,
+        )
 
 
 def print_extras(records: list[dict[str, Any]], out: TextIO) -> None:
@@ -490,25 +535,38 @@ def main() -> None:
     parser.add_argument("--url", help="a running sandbox (HTTP); default: start one")
     parser.add_argument("--tls-url", help="a running sandbox (HTTPS); needs --ca")
     parser.add_argument("--ca", help="the CA certificate (PEM) of the --tls-url sandbox")
+    parser.add_argument("--latency-url", help="a running sandbox started with --latency-ms")
+    parser.add_argument("--latency-ms", type=float, default=20, help="that sandbox's latency")
+    parser.add_argument("--latency-only", action="store_true", help="only the latency phase")
     parser.add_argument("--wheel", help="the wheel that was installed, to report its size")
     parser.add_argument("--json", action="store_true", help="JSON lines on stdout, table on stderr")
     args = parser.parse_args()
     log = sys.stderr
 
+    groups: list[Group] = []
+    records: list[dict[str, Any]] = []
     with ExitStack() as stack:
-        url = args.url or stack.enter_context(Sandbox(API_KEY)).url
-        tls_url, ca = args.tls_url, args.ca
-        if not tls_url:
-            ca = os.path.join(stack.enter_context(tempfile.TemporaryDirectory()), "ca.pem")
-            tls_url = stack.enter_context(Sandbox(API_KEY, "--tls", "--ca-out", ca)).url
-        targets = [Target("http", url), Target("https", tls_url, ca)]
-        groups = throughput(targets, args, log)
-        records = [r for g in groups for r in g.records()]
-        records.append(memory(targets[0], args.memory_calls))
-    records += import_times(runs=5)
-    records += sizes(args.wheel)
+        latency_url = args.latency_url
+        if not latency_url:
+            delay = ["--latency-ms", f"{args.latency_ms:g}"]
+            latency_url = stack.enter_context(Sandbox(API_KEY, *delay)).url
+        records += at_latency(latency_url, args, log)
+        if not args.latency_only:
+            url = args.url or stack.enter_context(Sandbox(API_KEY)).url
+            tls_url, ca = args.tls_url, args.ca
+            if not tls_url:
+                ca = os.path.join(stack.enter_context(tempfile.TemporaryDirectory()), "ca.pem")
+                tls_url = stack.enter_context(Sandbox(API_KEY, "--tls", "--ca-out", ca)).url
+            targets = [Target("http", url), Target("https", tls_url, ca)]
+            groups = throughput(targets, args, log)
+            records += [r for g in groups for r in g.records()]
+            records.append(memory(targets[0], args.memory_calls))
+    if not args.latency_only:
+        records += import_times(runs=5)
+        records += sizes(args.wheel)
 
     print_table(groups, log if args.json else sys.stdout)
+    print_latency(records, log if args.json else sys.stdout)
     print_extras(records, log if args.json else sys.stdout)
     if args.json:
         for record in records:

@@ -14,7 +14,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyType};
 
 use crate::errors::{invalid, to_py};
-use crate::future;
+use crate::future::{self, Inbox};
 use crate::grant::ProductIds;
 use crate::purchase::Purchase;
 
@@ -169,16 +169,22 @@ impl Client {
         outcome_object(py, outcome)
     }
 
-    /// `verify_purchase` for `AsyncClient`: runs on the library's threads and settles
-    /// `future` on its loop.
-    fn _verify_purchase_async(&self, future: Py<PyAny>, token: String) {
-        self.spawn(future, move |c| c.verify_purchase(&token), purchase_object);
+    /// `verify_purchase` for `AsyncClient`: runs on the library's threads, then settles
+    /// `future` through the `inbox` of its loop.
+    fn _verify_purchase_async(&self, inbox: Py<Inbox>, future: Py<PyAny>, token: String) {
+        self.spawn(
+            inbox,
+            future,
+            move |c| c.verify_purchase(&token),
+            purchase_object,
+        );
     }
 
     /// `verify_for_grant` for `AsyncClient`.
-    #[pyo3(signature = (future, token, *, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
+    #[pyo3(signature = (inbox, future, token, *, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
     fn _verify_for_grant_async(
         &self,
+        inbox: Py<Inbox>,
         future: Py<PyAny>,
         token: String,
         package_name: Option<String>,
@@ -187,6 +193,7 @@ impl Client {
     ) {
         let policy = product_ids.policy(package_name, allow_test_orders);
         self.spawn(
+            inbox,
             future,
             move |c| c.verify_for_grant(&token, &policy),
             purchase_object,
@@ -194,11 +201,12 @@ impl Client {
     }
 
     /// `consume_purchase` for `AsyncClient`; a bad `store` raises at once.
-    #[pyo3(signature = (future, token, *, store = "nowgg", product_id = None, currency = None, developer_payload = None))]
+    #[pyo3(signature = (inbox, future, token, *, store = "nowgg", product_id = None, currency = None, developer_payload = None))]
     #[allow(clippy::too_many_arguments)]
     fn _consume_purchase_async(
         &self,
         py: Python<'_>,
+        inbox: Py<Inbox>,
         future: Py<PyAny>,
         token: String,
         store: &str,
@@ -208,6 +216,7 @@ impl Client {
     ) -> PyResult<()> {
         let request = consume_request(py, token, store, product_id, currency, developer_payload)?;
         self.spawn(
+            inbox,
             future,
             move |c| c.consume_purchase(&request),
             outcome_object,
@@ -252,12 +261,14 @@ impl Client {
     /// and settles `future` with its result, made a Python object by `convert`.
     fn spawn<T: Send + 'static>(
         &self,
+        inbox: Py<Inbox>,
         future: Py<PyAny>,
         call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send + 'static,
         convert: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
     ) {
-        self.inner
-            .spawn(call, move |result| future::settle(future, result, convert));
+        self.inner.spawn(call, move |result| {
+            future::settle(inbox, future, result, convert)
+        });
     }
 }
 

@@ -26,6 +26,8 @@ mod _native {
     #[pymodule_export]
     use crate::client::Client;
     #[pymodule_export]
+    use crate::future::Inbox;
+    #[pymodule_export]
     use crate::purchase::Purchase;
 
     /// Whether `token` comes from now.gg's No Code Payment flow (it starts with

@@ -13,6 +13,7 @@ __all__ = [
     "STRING_FIELDS",
     "Client",
     "Purchase",
+    "_Inbox",
     "__version__",
     "is_nowgg_token",
 ]
@@ -71,9 +72,12 @@ class Client:
     ) -> ConsumeOutcome:
         """Makes sure a purchase is consumed, once its grant is recorded and delivered;
         safe to call again."""
-    def _verify_purchase_async(self, future: asyncio.Future[Purchase], token: str) -> None: ...
+    def _verify_purchase_async(
+        self, inbox: _Inbox, future: asyncio.Future[Purchase], token: str
+    ) -> None: ...
     def _verify_for_grant_async(
         self,
+        inbox: _Inbox,
         future: asyncio.Future[Purchase],
         token: str,
         *,
@@ -83,6 +87,7 @@ class Client:
     ) -> None: ...
     def _consume_purchase_async(
         self,
+        inbox: _Inbox,
         future: asyncio.Future[ConsumeOutcome],
         token: str,
         *,
@@ -94,6 +99,14 @@ class Client:
     @property
     def base_url(self) -> str:
         """The base URL calls go to."""
+
+@final
+class _Inbox:
+    """Where the library's threads leave the calls that ended for one event loop."""
+
+    def __new__(cls, event_loop: asyncio.AbstractEventLoop) -> _Inbox: ...
+    def drain(self) -> None:
+        """Settles the futures of the calls that ended, on the loop's thread."""
 
 @final
 class Purchase:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, Callable
 
-from ._native import Client, Purchase
+from ._native import Client, Purchase, _Inbox
 from .outcome import ConsumeOutcome
 
 __all__ = ["AsyncClient"]
@@ -17,8 +17,9 @@ class AsyncClient:
 
     Each call runs on a thread of the library's own, never on the event loop and never in
     asyncio's default executor: threads are started on demand up to ``max_in_flight``
-    (default 512), further calls wait in order, and idle threads exit. When a call ends,
-    its thread hands the result to the event loop with one ``call_soon_threadsafe``.
+    (default 512), further calls wait in order, and idle threads exit. When calls end,
+    their results reach the event loop with one ``call_soon_threadsafe`` for all those
+    that ended together.
     Cancelling the awaiting task stops the wait, not the call: it finishes in the
     background and its result is dropped.
 
@@ -26,7 +27,7 @@ class AsyncClient:
     tasks and event loops.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_inbox")
 
     def __init__(
         self,
@@ -58,6 +59,8 @@ class AsyncClient:
             ca_certs=ca_certs,
             max_response_bytes=max_response_bytes,
         )
+        # The event loop of the last call and where its calls' results are left.
+        self._inbox: tuple[asyncio.AbstractEventLoop, _Inbox] | None = None
 
     @property
     def client(self) -> Client:
@@ -66,7 +69,7 @@ class AsyncClient:
 
     async def verify_purchase(self, token: str) -> Purchase:
         """Verifies a purchase token; see ``Client.verify_purchase``."""
-        purchase: Purchase = await _run(self._client._verify_purchase_async, token)
+        purchase: Purchase = await self._run(self._client._verify_purchase_async, token)
         return purchase
 
     async def verify_for_grant(
@@ -80,7 +83,7 @@ class AsyncClient:
         """Verifies a purchase token and checks it may be granted; see
         ``Client.verify_for_grant``. Next: record the grant under its ``order_id``,
         grant, then ``consume_purchase``."""
-        purchase: Purchase = await _run(
+        purchase: Purchase = await self._run(
             self._client._verify_for_grant_async,
             token,
             package_name=package_name,
@@ -100,7 +103,7 @@ class AsyncClient:
     ) -> ConsumeOutcome:
         """Makes sure a purchase is consumed, once its grant is recorded and delivered;
         see ``Client.consume_purchase``."""
-        outcome: ConsumeOutcome = await _run(
+        outcome: ConsumeOutcome = await self._run(
             self._client._consume_purchase_async,
             token,
             store=store,
@@ -110,24 +113,17 @@ class AsyncClient:
         )
         return outcome
 
+    async def _run(self, start: Callable[..., None], *args: Any, **kwargs: Any) -> Any:
+        """Starts a call of the native client on the library's threads and awaits the
+        future it settles through this loop's inbox."""
+        loop = asyncio.get_running_loop()
+        # One read of the pair: another thread may be replacing it for its own loop.
+        last = self._inbox
+        if last is None or last[0] is not loop:
+            last = self._inbox = (loop, _Inbox(loop))
+        future = loop.create_future()
+        start(last[1], future, *args, **kwargs)
+        return await future
+
     def __repr__(self) -> str:
         return f"Async{self._client!r}"
-
-
-async def _run(start: Callable[..., None], *args: Any, **kwargs: Any) -> Any:
-    """Starts a call of the native client on the library's threads and awaits it: the
-    call settles the future it is given through ``_settle``."""
-    future = asyncio.get_running_loop().create_future()
-    start(future, *args, **kwargs)
-    return await future
-
-
-def _settle(future: asyncio.Future[Any], error: BaseException | None, value: Any) -> None:
-    """Completes ``future`` on its loop's thread: the library's thread that ran the call
-    schedules this with ``call_soon_threadsafe``."""
-    if future.done():
-        return  # the awaiting task was cancelled: nobody wants the result
-    if error is None:
-        future.set_result(value)
-    else:
-        future.set_exception(error)
