@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package, as a user gets it: build the abi3 wheel (pip fetches maturin itself),
 # install it into a fresh virtualenv, then run pytest (every conformance case, threads,
-# asyncio, errors, secrecy, the example) against the sandbox binary, mypy.stubtest on the
+# asyncio on the library's threads, errors, secrecy, the fields against the core's table,
+# the example and its race on one token) against the sandbox binary, mypy.stubtest on the
 # hand-written stubs, mypy --strict on the example, and ruff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
