@@ -9,8 +9,10 @@
 //! Python objects are made by the thread that holds it anyway.
 
 use std::mem;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
@@ -53,13 +55,23 @@ impl Inbox {
         };
         for (future, outcome) in ended {
             let future = future.bind(py);
-            let settled = future.call_method0("done").and_then(|done| {
+            let settled = future.call_method0(intern!(py, "done")).and_then(|done| {
                 if done.is_truthy()? {
                     return Ok(());
                 }
-                match outcome(py) {
-                    Ok(value) => future.call_method1("set_result", (value,)),
-                    Err(error) => future.call_method1("set_exception", (error.into_value(py),)),
+                // A panic making the result must not leave the future pending forever.
+                let made =
+                    panic::catch_unwind(AssertUnwindSafe(|| outcome(py))).unwrap_or_else(|_| {
+                        Err(to_py(
+                            py,
+                            nowgg_payments::Error::internal("an async call's result"),
+                        ))
+                    });
+                match made {
+                    Ok(value) => future.call_method1(intern!(py, "set_result"), (value,)),
+                    Err(error) => {
+                        future.call_method1(intern!(py, "set_exception"), (error.into_value(py),))
+                    }
                 }
                 .map(drop)
             });
@@ -101,9 +113,9 @@ pub(crate) fn settle<T: Send + 'static>(
     // During interpreter shutdown nothing awaits any more: the results stay unclaimed.
     Python::try_attach(|py| {
         let inbox = inbox.bind(py);
-        let scheduled = inbox.getattr("drain").and_then(|drain| {
+        let scheduled = inbox.getattr(intern!(py, "drain")).and_then(|drain| {
             let event_loop = inbox.get().event_loop.bind(py);
-            event_loop.call_method1("call_soon_threadsafe", (drain,))
+            event_loop.call_method1(intern!(py, "call_soon_threadsafe"), (drain,))
         });
         // It fails only when the loop is closed, and the coroutines awaiting these
         // futures went with it: nobody is left to tell.
