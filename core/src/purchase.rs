@@ -147,7 +147,9 @@ macro_rules! string_fields {
 /// Hands the purchase's string-field table to `$callback`, a `macro_rules!` macro of the
 /// caller's: one entry per field, in the vendor's order, each
 /// `$(#[doc = "..."])* rust_name / VariantName => "apiName",`. Faces generate their
-/// getters from it, so a field added here reaches every face.
+/// getters from it, so a field added here reaches every face. The docs are plain string
+/// literals, not `///` comments (which a macro hands on as raw strings, `r"..."`), so
+/// that code generators reading the tokens, such as napi-derive, see the text itself.
 ///
 /// ```
 /// macro_rules! api_names {
@@ -163,42 +165,42 @@ macro_rules! string_fields {
 macro_rules! for_each_string_field {
     ($callback:ident) => {
         $callback! {
-            /// The app's id (the same as its Payment ID).
+            #[doc = " The app's id (the same as its Payment ID)."]
             app_id / AppId => "appId",
-            /// The buyer's country at purchase time; some stores send null.
+            #[doc = " The buyer's country at purchase time; some stores send null."]
             country_code / CountryCode => "countryCode",
-            /// The currency, e.g. `USD`.
+            #[doc = " The currency, e.g. `USD`."]
             currency / Currency => "currency",
-            /// The string the game attached to the order.
+            #[doc = " The string the game attached to the order."]
             developer_payload / DeveloperPayload => "developerPayload",
-            /// `release` or `sandbox`.
+            #[doc = " `release` or `sandbox`."]
             environment / Environment => "environment",
-            /// Always `nowgg#productPurchase` where sent.
+            #[doc = " Always `nowgg#productPurchase` where sent."]
             kind / Kind => "kind",
-            /// The amount, kept as text: money is never a float.
+            #[doc = " The amount, kept as text: money is never a float."]
             order_amount / OrderAmount => "orderAmount",
-            /// The unique transaction id: the key to record a grant under.
+            #[doc = " The unique transaction id: the key to record a grant under."]
             order_id / OrderId => "orderId",
-            /// The app's package name.
+            #[doc = " The app's package name."]
             package_name / PackageName => "packageName",
-            /// `Paid` or `Unpaid`.
+            #[doc = " `Paid` or `Unpaid`."]
             pay_status_txt / PayStatusTxt => "payStatusTxt",
-            /// When the payment happened, as the vendor formats it.
+            #[doc = " When the payment happened, as the vendor formats it."]
             pay_time_txt / PayTimeTxt => "payTimeTxt",
-            /// The product bought (absent in No Code purchases: see `sellerGoodsId`).
+            #[doc = " The product bought (absent in No Code purchases: see `sellerGoodsId`)."]
             product_id / ProductId => "productId",
-            /// The product's name.
+            #[doc = " The product's name."]
             product_name / ProductName => "productName",
-            /// The purchase time as sent: documented in seconds, sampled in milliseconds
-            /// (the normalised value is `purchaseTimeMs`).
+            #[doc = " The purchase time as sent: documented in seconds, sampled in milliseconds"]
+            #[doc = " (the normalised value is `purchaseTimeMs`)."]
             purchase_time / PurchaseTime => "purchaseTime",
-            /// Deprecated by the vendor in favour of `purchaseTime`.
+            #[doc = " Deprecated by the vendor in favour of `purchaseTime`."]
             purchase_time_millis / PurchaseTimeMillis => "purchaseTimeMillis",
-            /// The purchase token.
+            #[doc = " The purchase token."]
             purchase_token / PurchaseToken => "purchaseToken",
-            /// The ISO 3166-1 alpha-2 billing region.
+            #[doc = " The ISO 3166-1 alpha-2 billing region."]
             region_code / RegionCode => "regionCode",
-            /// The product id as the seller set it up; No Code purchases carry only this.
+            #[doc = " The product id as the seller set it up; No Code purchases carry only this."]
             seller_goods_id / SellerGoodsId => "sellerGoodsId",
         }
     };
