@@ -2,6 +2,10 @@
 // nowgg-payments for Node: the native addon (built from the Rust core by the install
 // script) behind a thin layer that makes every call a Promise rejecting with a
 // NowggError, and honours an AbortSignal without waiting for the blocking call.
+//
+// A call runs on one of the library's own threads (never libuv's pool); its answer
+// comes back through the client's threadsafe function, which calls `settle` here on
+// the JavaScript thread (src/calls.rs).
 
 const { inspect } = require('node:util')
 
@@ -44,69 +48,113 @@ class NowggError extends Error {
 }
 NowggError.prototype.name = 'NowggError'
 
-/** The addon's errors carry the core's fields; anything else is passed on unchanged. */
-function fromNative(error, cause) {
-  const fromCore =
-    error instanceof Error && typeof error.code === 'string' && typeof error.retryable === 'boolean'
-  if (!fromCore) return error
-  const { code, apiCode, httpStatus, retryable } = error
-  return new NowggError(error.message, { code, apiCode, httpStatus, retryable, cause })
-}
-
 /**
- * Starts a native call and waits for it, or for the caller's signal.
- *
- * The blocking core call cannot be interrupted once a pool thread runs it, so an abort
- * rejects at once (a TIMEOUT, built by the addon) and the call finishes in the
- * background. The addon gets a signal of our own, never the caller's: napi-rs takes
- * over the `onabort` property of the signal it is given. Aborting ours still cancels
- * a call that is queued and has not started.
+ * The addon's failures (plain objects, or the Error the constructor throws) carry the
+ * core's fields; anything else is passed on unchanged.
  */
-async function call(options, start) {
-  const signal = options === null || typeof options !== 'object' ? undefined : options.signal
-  try {
-    if (signal === undefined || signal === null) return await start(undefined)
-    if (!(signal instanceof AbortSignal)) {
-      throw native.invalidArgumentError('options.signal must be an AbortSignal')
-    }
-    if (signal.aborted) throw aborted(signal)
-    return await raceAbort(signal, start)
-  } catch (error) {
-    throw error instanceof NowggError ? error : fromNative(error)
-  }
-}
-
-function raceAbort(signal, start) {
-  const ours = new AbortController()
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      ours.abort()
-      reject(aborted(signal))
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    new Promise((started) => started(start(ours.signal)))
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort))
-  })
+function fromNative(failure, cause) {
+  const fromCore =
+    failure !== null &&
+    typeof failure === 'object' &&
+    typeof failure.code === 'string' &&
+    typeof failure.retryable === 'boolean'
+  if (!fromCore) return failure
+  const { code, apiCode, httpStatus, retryable } = failure
+  return new NowggError(failure.message, { code, apiCode, httpStatus, retryable, cause })
 }
 
 function aborted(signal) {
-  return fromNative(native.abortedError(), signal.reason)
+  return fromNative(native.aborted(), signal.reason)
+}
+
+const asIs = (value) => value
+
+/**
+ * The calls of one client waiting for their answers, by id. The addon's threadsafe
+ * function holds `settle` for the life of the client, so nothing here may hold the
+ * addon's client strongly (that cycle, through a GC root, would keep every client
+ * alive): it is reached through a WeakRef, only to hold the event loop open while a
+ * call is pending and to let go when none is.
+ */
+class Waiting {
+  #calls = new Map()
+  #next = 0
+  #native = null
+
+  /** Called by the addon on the JavaScript thread with each call's answer. */
+  settle = (id, value, failure) => {
+    const call = this.#calls.get(id)
+    if (call === undefined) return // aborted: its promise was rejected already
+    this.#forget(id, call)
+    if (failure === null) call.resolve(call.map(value))
+    else call.reject(fromNative(failure))
+  }
+
+  attach(nativeClient) {
+    this.#native = new WeakRef(nativeClient)
+  }
+
+  /**
+   * Starts a call and returns its promise. `start(id, abortable)` gives the addon the
+   * call; it returns null once started, or the failure that refused it before any I/O.
+   */
+  start(options, map, start) {
+    const signal = options === null || typeof options !== 'object' ? undefined : options.signal
+    const abortable = signal !== undefined && signal !== null
+    if (abortable) {
+      if (!(signal instanceof AbortSignal)) {
+        return Promise.reject(fromNative(native.invalidArgument('options.signal must be an AbortSignal')))
+      }
+      if (signal.aborted) return Promise.reject(aborted(signal))
+    }
+    const id = (this.#next = (this.#next + 1) >>> 0)
+    let refused
+    try {
+      refused = start(id, abortable)
+    } catch (error) {
+      return Promise.reject(fromNative(error))
+    }
+    if (refused !== null) return Promise.reject(fromNative(refused))
+    if (this.#calls.size === 0) this.#native.deref()?.hold(true)
+    return new Promise((resolve, reject) => {
+      const call = { resolve, reject, map, signal, onAbort: undefined }
+      if (abortable) {
+        call.onAbort = () => {
+          this.#forget(id, call)
+          this.#native.deref()?.abandon(id)
+          reject(aborted(signal))
+        }
+        signal.addEventListener('abort', call.onAbort, { once: true })
+      }
+      this.#calls.set(id, call)
+    })
+  }
+
+  #forget(id, call) {
+    this.#calls.delete(id)
+    if (call.onAbort !== undefined) call.signal.removeEventListener('abort', call.onAbort)
+    if (this.#calls.size === 0) this.#native.deref()?.hold(false)
+  }
 }
 
 /**
- * A client of now.gg's Payments API. Build one and share it: calls run on libuv's
- * thread pool and never block the event loop. The API key stays inside the addon.
+ * A client of now.gg's Payments API. Build one and share it: calls run on the
+ * library's own threads (up to `maxInFlight` at once) and never block the event loop
+ * or occupy libuv's pool. The API key stays inside the addon.
  */
 class Client {
   #native
+  #waiting
 
   constructor(options) {
+    const waiting = new Waiting()
     try {
-      this.#native = new native.NativeClient(options)
+      this.#native = new native.NativeClient(options, waiting.settle)
     } catch (error) {
       throw fromNative(error)
     }
+    waiting.attach(this.#native)
+    this.#waiting = waiting
   }
 
   /** The base URL calls go to. */
@@ -115,13 +163,23 @@ class Client {
   }
 
   verifyPurchase(token, options) {
-    // The addon hands the purchase over as JSON text: V8's parser builds the plain
-    // object faster than property-by-property napi calls (src/purchase.rs).
-    return call(options, (signal) => this.#native.verifyPurchase(token, options, signal).then(JSON.parse))
+    // The purchase comes as JSON text: V8's parser builds the plain object faster than
+    // property-by-property napi calls (src/purchase.rs).
+    return this.#waiting.start(options, JSON.parse, (id, abortable) =>
+      this.#native.verifyPurchase(id, token, options, abortable),
+    )
+  }
+
+  verifyForGrant(token, policy) {
+    return this.#waiting.start(policy, JSON.parse, (id, abortable) =>
+      this.#native.verifyForGrant(id, token, policy, abortable),
+    )
   }
 
   consumePurchase(token, options) {
-    return call(options, (signal) => this.#native.consumePurchase(token, options, signal))
+    return this.#waiting.start(options, asIs, (id, abortable) =>
+      this.#native.consumePurchase(id, token, options, abortable),
+    )
   }
 
   toJSON() {
@@ -139,4 +197,6 @@ module.exports = {
   PurchaseState: native.PurchaseState,
   ConsumptionState: native.ConsumptionState,
   isNowggToken: native.isNowggToken,
+  errorKinds: native.errorKinds,
+  stringFields: native.stringFields,
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The Node package, as users get it: `npm install ./node` into a scratch project (the
 # install script builds the addon with cargo), the generated declarations compared with
-# the committed native.d.ts, tsc --strict on the TypeScript example, the JS example run
-# against the sandbox, `npm pack` installed from an unrelated folder, and last node:test
-# (every conformance case, the event loop, abort, arguments, secrecy) against the
-# installed package.
+# the committed native.d.ts, tsc --strict --checkJs on the example (a purchase endpoint
+# with its ledger in SQLite), the example run against the sandbox, `npm pack` installed
+# from an unrelated folder, and last node:test (every conformance case, the event loop
+# and the library's threads, abort, arguments, the purchase against the core's field
+# table, secrecy for every kind, the example's fulfillment) against the installed package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -18,6 +19,13 @@ fi
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
     || { echo "node: Node 20+ is required, found $(node --version)" >&2; exit 1; }
 npm_install=(npm install --no-audit --no-fund --loglevel=error)
+# better-sqlite3 (the example's ledger) compiles from source when its prebuilt binary
+# cannot be fetched; node-gyp then needs the headers of this node, which Debian's and
+# NodeSource's packages install beside it.
+node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then
+    export npm_config_nodedir="$node_prefix"
+fi
 
 scratch="$CARGO_TARGET_DIR/node-scratch"
 app="$scratch/app"
@@ -29,7 +37,9 @@ cat > "$app/package.json" <<JSON
   "private": true,
   "dependencies": {
     "nowgg-payments": "file:$repo/node",
+    "better-sqlite3": "12.11.1",
     "@napi-rs/cli": "3.10.12",
+    "@types/better-sqlite3": "9.6.0",
     "@types/node": "20.19.43",
     "typescript": "5.9.3"
   }
@@ -42,10 +52,10 @@ echo "node: npm install ./node (builds the addon with cargo)"
 echo "node: declarations"
 (cd "$app" && node "$repo/node/scripts/check-types.js")
 
-echo "node: tsc --strict on the TypeScript example"
-cp examples/node/verify_and_consume.ts "$app/examples/"
-(cd "$app" && npx --no-install tsc --strict --noEmit --module nodenext --moduleResolution nodenext \
-    --target es2022 --types node examples/verify_and_consume.ts)
+echo "node: tsc --strict --checkJs on the example"
+cp examples/node/shop.js "$app/examples/"
+(cd "$app" && npx --no-install tsc --strict --noEmit --allowJs --checkJs --module nodenext \
+    --moduleResolution nodenext --target es2022 --types node examples/shop.js)
 
 sandbox_out="$scratch/sandbox.out"
 "$NOWGG_SANDBOX_BIN" --port 0 --api-key example-key > "$sandbox_out" &
@@ -55,12 +65,13 @@ for _ in $(seq 100); do grep -q '^listening on ' "$sandbox_out" && break; sleep 
 sandbox_url="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
 [ -n "$sandbox_url" ] || { echo "node: the sandbox did not start" >&2; exit 1; }
 
-echo "node: the JS example against the sandbox"
-cp examples/node/verify_and_consume.js "$app/examples/"
-out="$(cd "$app" && NOWGG_API_KEY=example-key NOWGG_BASE_URL="$sandbox_url" node examples/verify_and_consume.js)"
+echo "node: the example against the sandbox"
+out="$(cd "$app" && NOWGG_API_KEY=example-key NOWGG_BASE_URL="$sandbox_url" node examples/shop.js)"
 echo "$out"
-grep -q '^first request: 200 .*"granted"' <<<"$out"
-grep -q '^second request: 409 .*"already granted"' <<<"$out"
+grep -q '^player-1 -nowgg-sample-paid: 200 .*"granted":"gems_100"' <<<"$out"
+grep -q '^player-2 -nowgg-sample-paid: 200 .*"alreadyDelivered":true' <<<"$out"
+grep -q '^player-1 -nowgg-forged-token: 400 ' <<<"$out"
+grep -q '^left for the sweep: 0$' <<<"$out"
 
 echo "node: npm pack, installed from an unrelated folder"
 mkdir -p "$scratch/from-tarball"

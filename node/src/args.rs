@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown, ValueType};
-use nowgg_payments::{Error, Result};
+use napi::JsValue;
+use nowgg_payments::{Error, Result, MAX_SAFE_INTEGER};
 
 fn invalid(message: String) -> Error {
     Error::InvalidArgument { message }
@@ -97,8 +98,10 @@ impl<'env> Options<'env> {
             .transpose()
     }
 
-    /// A number property, checked to be finite, non-negative and at most `max`.
-    fn number(&self, key: &str, max: f64) -> Result<Option<f64>> {
+    /// A number property: a JavaScript number that is a value, not negative, and exact
+    /// as an integer (at most 2^53-1). Ranges are the core's to decide, the same in every
+    /// face; this only refuses what has no Rust value.
+    fn number(&self, key: &str) -> Result<Option<f64>> {
         let Some(value) = self.get(key)? else {
             return Ok(None);
         };
@@ -107,9 +110,9 @@ impl<'env> Options<'env> {
             _ => None,
         };
         match number {
-            Some(n) if n.is_finite() && (0.0..=max).contains(&n) => Ok(Some(n)),
+            Some(n) if (0.0..=MAX_SAFE_INTEGER as f64).contains(&n) => Ok(Some(n)),
             _ => Err(invalid(format!(
-                "{}.{key} must be a number from 0 to {max}",
+                "{}.{key} must be a number from 0 to 2^53-1 (Number.MAX_SAFE_INTEGER)",
                 self.name
             ))),
         }
@@ -117,22 +120,53 @@ impl<'env> Options<'env> {
 
     /// A duration given in milliseconds (fractions allowed).
     pub(crate) fn millis(&self, key: &str) -> Result<Option<Duration>> {
-        // A day is far beyond any sensible deadline, and keeps the conversion exact.
-        const DAY_MS: f64 = 86_400_000.0;
+        // Exact enough: at most 2^53 ms, far inside a Duration.
         Ok(self
-            .number(key, DAY_MS)?
+            .number(key)?
             .map(|ms| Duration::from_secs_f64(ms / 1000.0)))
     }
 
     /// A whole number.
-    pub(crate) fn integer(&self, key: &str, max: u64) -> Result<Option<u64>> {
-        match self.number(key, max as f64)? {
+    pub(crate) fn integer(&self, key: &str) -> Result<Option<u64>> {
+        match self.number(key)? {
             Some(n) if n.fract() != 0.0 => Err(invalid(format!(
                 "{}.{key} must be a whole number",
                 self.name
             ))),
-            // Exact: n is whole and at most `max`, which is below 2^53.
+            // Exact: n is whole and at most 2^53-1.
             other => Ok(other.map(|n| n as u64)),
         }
+    }
+
+    /// A boolean property.
+    pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>> {
+        let Some(value) = self.get(key)? else {
+            return Ok(None);
+        };
+        match value.get_type() {
+            Ok(ValueType::Boolean) => bool::from_unknown(value).map(Some).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| invalid(format!("{}.{key} must be a boolean", self.name)))
+    }
+
+    /// An array of strings.
+    pub(crate) fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
+        let Some(value) = self.get(key)? else {
+            return Ok(None);
+        };
+        let wrong = || invalid(format!("{}.{key} must be an array of strings", self.name));
+        if !value.is_array().unwrap_or(false) {
+            return Err(wrong());
+        }
+        let array = Object::from_unknown(value).map_err(|_| wrong())?;
+        let length = array.get_array_length().map_err(|_| wrong())?;
+        (0..length)
+            .map(|index| {
+                let element: Unknown = array.get_element(index).map_err(|_| wrong())?;
+                string(element).ok_or_else(wrong)
+            })
+            .collect::<Result<_>>()
+            .map(Some)
     }
 }

@@ -1,14 +1,15 @@
-//! The native client: one core `Client` (which alone holds the API key), and the calls
-//! that start its blocking work on the libuv pool.
+//! The native client: one core `Client` (which alone holds the API key), the reading of
+//! each call's arguments into the core's types, and the start of each call on the
+//! library's own threads ([`crate::calls`]).
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, Unknown};
+use napi::bindgen_prelude::{Function, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use nowgg_payments::{Client, ConsumeRequest, Region, Result, Store};
+use nowgg_payments::{Client, ConsumeRequest, GrantPolicy, Region, Result, Store};
 
 use crate::args::{self, Options};
-use crate::error;
-use crate::tasks::{Consume, Verify};
+use crate::calls::{Calls, SettleArgs};
+use crate::error::{self, guard, Failure};
 
 /// The keys `new Client(options)` accepts.
 const CLIENT_OPTIONS: &[&str] = &[
@@ -17,7 +18,9 @@ const CLIENT_OPTIONS: &[&str] = &[
     "baseUrl",
     "timeoutMs",
     "connectTimeoutMs",
+    "deadlineMs",
     "maxRetries",
+    "maxInFlight",
     "userAgent",
     "proxy",
     "caCerts",
@@ -26,6 +29,9 @@ const CLIENT_OPTIONS: &[&str] = &[
 
 /// The keys `verifyPurchase(token, options)` accepts (`signal` is the JS layer's).
 const VERIFY_OPTIONS: &[&str] = &["signal"];
+
+/// The keys `verifyForGrant(token, policy)` accepts.
+const GRANT_OPTIONS: &[&str] = &["packageName", "productIds", "allowTestOrders", "signal"];
 
 /// The keys `consumePurchase(token, options)` accepts.
 const CONSUME_OPTIONS: &[&str] = &[
@@ -37,19 +43,33 @@ const CONSUME_OPTIONS: &[&str] = &[
 ];
 
 /// A client of the Payments API, shared by every call: the JS `Client` wraps one.
+///
+/// Each call takes an `id` from index.js and returns `null` once started, or the
+/// `Failure` that refused it before any I/O; its answer arrives later through
+/// `settle(id, value, failure)`.
 #[napi]
 pub struct NativeClient {
     inner: Client,
+    calls: Calls,
 }
 
 #[napi]
 impl NativeClient {
     /// Checks every option and builds the client; throws `INVALID_ARGUMENT` only.
-    #[napi(constructor, ts_args_type = "options: import('./index').ClientOptions")]
-    pub fn new(env: Env, options: Option<Unknown>) -> napi::Result<NativeClient> {
-        build(options)
-            .map(|inner| NativeClient { inner })
-            .map_err(|e| error::to_js(&env, &e))
+    #[napi(
+        constructor,
+        ts_args_type = "options: import('./index').ClientOptions, settle: (id: number, value: string | null, failure: Failure | null) => void"
+    )]
+    pub fn new(
+        env: Env,
+        options: Option<Unknown>,
+        settle: Function<SettleArgs, ()>,
+    ) -> napi::Result<NativeClient> {
+        let inner = guard("new Client", || build(options)).map_err(|e| error::to_js(&env, &e))?;
+        Ok(NativeClient {
+            inner,
+            calls: Calls::new(settle)?,
+        })
     }
 
     /// The base URL calls go to.
@@ -58,51 +78,93 @@ impl NativeClient {
         self.inner.base_url().to_owned()
     }
 
-    /// Verifies a purchase token on the libuv pool and resolves with the `Purchase` as
-    /// JSON text, for the JS layer to parse (one string is cheaper to hand over than the
-    /// object). A `signal` aborted before the work starts cancels it; once started, it
-    /// runs to its end (see the JS layer).
+    /// Starts `verifyPurchase(token, options)`; its value is the purchase as JSON text
+    /// (the core's `Purchase::to_json`, made on the library thread).
     #[napi(
-        ts_args_type = "token: string, options?: import('./index').VerifyOptions, signal?: AbortSignal",
-        ts_return_type = "Promise<string>"
+        ts_args_type = "id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean"
     )]
     pub fn verify_purchase(
         &self,
-        env: Env,
+        id: u32,
         token: Unknown,
         options: Option<Unknown>,
-        signal: Option<AbortSignal>,
-    ) -> napi::Result<AsyncTask<Verify>> {
-        let task = verify_token(token, options).map(|token| Verify {
-            client: self.inner.clone(),
-            token,
-        });
-        let task = task.map_err(|e| error::to_js(&env, &e))?;
-        Ok(AsyncTask::with_optional_signal(task, signal))
+        abortable: bool,
+    ) -> Option<Failure> {
+        refused(guard("verifyPurchase", || {
+            let token = args::required_string(token, "token")?;
+            Options::read(options, "options", VERIFY_OPTIONS)?;
+            let call = move |c: &Client| c.verify_purchase(&token);
+            self.calls
+                .start(&self.inner, id, abortable, call, |p| p.to_json());
+            Ok(())
+        }))
     }
 
-    /// Consumes a purchase on the libuv pool, like `verifyPurchase`.
+    /// Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text.
     #[napi(
-        ts_args_type = "token: string, options?: import('./index').ConsumeOptions, signal?: AbortSignal",
-        ts_return_type = "Promise<void>"
+        ts_args_type = "id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean"
+    )]
+    pub fn verify_for_grant(
+        &self,
+        id: u32,
+        token: Unknown,
+        policy: Option<Unknown>,
+        abortable: bool,
+    ) -> Option<Failure> {
+        refused(guard("verifyForGrant", || {
+            let token = args::required_string(token, "token")?;
+            let policy = grant_policy(policy)?;
+            let call = move |c: &Client| c.verify_for_grant(&token, &policy);
+            self.calls
+                .start(&self.inner, id, abortable, call, |p| p.to_json());
+            Ok(())
+        }))
+    }
+
+    /// Starts `consumePurchase(token, options)`; its value is the outcome,
+    /// `consumed` or `already_consumed`.
+    #[napi(
+        ts_args_type = "id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean"
     )]
     pub fn consume_purchase(
         &self,
-        env: Env,
+        id: u32,
         token: Unknown,
         options: Option<Unknown>,
-        signal: Option<AbortSignal>,
-    ) -> napi::Result<AsyncTask<Consume>> {
-        let task = consume_request(token, options).map(|request| Consume {
-            client: self.inner.clone(),
-            request,
-        });
-        let task = task.map_err(|e| error::to_js(&env, &e))?;
-        Ok(AsyncTask::with_optional_signal(task, signal))
+        abortable: bool,
+    ) -> Option<Failure> {
+        refused(guard("consumePurchase", || {
+            let request = consume_request(token, options)?;
+            let call = move |c: &Client| c.consume_purchase(&request);
+            self.calls
+                .start(&self.inner, id, abortable, call, |outcome| {
+                    outcome.as_str().to_owned()
+                });
+            Ok(())
+        }))
+    }
+
+    /// Call `id`'s signal fired: if it is still queued, it is never sent.
+    #[napi]
+    pub fn abandon(&self, id: u32) {
+        self.calls.abandon(id);
+    }
+
+    /// Keeps the event loop alive while `busy` (calls are pending), and lets it end
+    /// when not: an idle client never holds the process open.
+    #[napi]
+    pub fn hold(&self, env: Env, busy: bool) -> napi::Result<()> {
+        self.calls.hold(&env, busy)
     }
 }
 
-/// The core client for `new Client(options)`.
+/// A call's start as `null` (started) or the failure that refused it.
+fn refused(started: Result<()>) -> Option<Failure> {
+    started.err().map(|e| Failure::of(&e))
+}
+
+/// The core client for `new Client(options)`. Only JavaScript-to-Rust conversion
+/// happens here; the core checks every range, the same in every face.
 fn build(options: Option<Unknown>) -> Result<Client> {
     let options = Options::read(options, "options", CLIENT_OPTIONS)?;
     let api_key =
@@ -124,9 +186,15 @@ fn build(options: Option<Unknown>) -> Result<Client> {
     if let Some(timeout) = options.millis("connectTimeoutMs")? {
         builder = builder.connect_timeout(timeout);
     }
-    if let Some(retries) = options.integer("maxRetries", u32::MAX.into())? {
-        // In range: `integer` checked it against u32::MAX.
-        builder = builder.max_retries(retries as u32);
+    if let Some(deadline) = options.millis("deadlineMs")? {
+        builder = builder.deadline(deadline);
+    }
+    // Numbers past the Rust type are past the core's limit too: saturate, let it refuse.
+    if let Some(retries) = options.integer("maxRetries")? {
+        builder = builder.max_retries(u32::try_from(retries).unwrap_or(u32::MAX));
+    }
+    if let Some(calls) = options.integer("maxInFlight")? {
+        builder = builder.max_in_flight(usize::try_from(calls).unwrap_or(usize::MAX));
     }
     if let Some(suffix) = options.string("userAgent")? {
         builder = builder.user_agent(suffix);
@@ -137,18 +205,26 @@ fn build(options: Option<Unknown>) -> Result<Client> {
     if let Some(pem) = options.string("caCerts")? {
         builder = builder.ca_certs_pem(pem);
     }
-    // Numbers above 2^53 are not exact in JavaScript.
-    if let Some(bytes) = options.integer("maxResponseBytes", (1 << 53) - 1)? {
+    if let Some(bytes) = options.integer("maxResponseBytes")? {
         builder = builder.max_response_bytes(bytes);
     }
     builder.build()
 }
 
-/// The token for `verifyPurchase(token, options)`, once the options are checked.
-fn verify_token(token: Unknown, options: Option<Unknown>) -> Result<String> {
-    let token = args::required_string(token, "token")?;
-    Options::read(options, "options", VERIFY_OPTIONS)?;
-    Ok(token)
+/// The core policy for `verifyForGrant(token, policy)`.
+fn grant_policy(policy: Option<Unknown>) -> Result<GrantPolicy> {
+    let options = Options::read(policy, "policy", GRANT_OPTIONS)?;
+    let mut policy = GrantPolicy::new();
+    if let Some(name) = options.string("packageName")? {
+        policy = policy.package_name(name);
+    }
+    if let Some(ids) = options.strings("productIds")? {
+        policy = policy.product_ids(ids);
+    }
+    if let Some(allow) = options.boolean("allowTestOrders")? {
+        policy = policy.allow_test_orders(allow);
+    }
+    Ok(policy)
 }
 
 /// The core request for `consumePurchase(token, options)`.

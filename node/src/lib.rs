@@ -4,20 +4,22 @@
 //! (`index.js`) wraps what it exports into the public `Client` and `NowggError`:
 //!
 //! - [`client::NativeClient`] holds one core `Client` (and so the API key, which never
-//!   reaches JavaScript) and starts each blocking call as a napi `AsyncTask` on the
-//!   libuv thread pool ([`tasks`]);
-//! - [`args`] reads the untyped JavaScript arguments into the core's types, so that a
-//!   wrong type is the core's `INVALID_ARGUMENT`, never napi's own untyped error;
-//! - [`error`] turns a core error into a JavaScript `Error` carrying the kind's name,
-//!   the API code, the HTTP status and whether it is retryable;
-//! - [`purchase`] is the verified purchase as a plain object, and its state enums.
+//!   reaches JavaScript) and reads each call's arguments into the core's types;
+//! - [`calls`] runs each call on the library's own threads (the core's `Client::spawn`,
+//!   never libuv's pool) and hands its answer back to the JavaScript thread;
+//! - [`args`] reads untyped JavaScript values, so that a wrong type is the core's
+//!   `INVALID_ARGUMENT`, never napi's own untyped error;
+//! - [`error`] carries a core error to JavaScript as a [`error::Failure`]: the kind's
+//!   name, the message, the API code, the HTTP status and whether it is retryable;
+//! - [`purchase`] declares the purchase object (generated from the core's field table)
+//!   and its state enums.
 #![deny(missing_docs)]
 
 mod args;
+mod calls;
 pub mod client;
 pub mod error;
 pub mod purchase;
-pub mod tasks;
 
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;

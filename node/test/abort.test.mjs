@@ -1,4 +1,5 @@
-// An AbortSignal stops the wait at once, though the blocking call cannot be interrupted.
+// An AbortSignal stops the wait at once, though a request on the wire cannot be
+// interrupted; a call still queued behind maxInFlight is never sent.
 
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
@@ -12,8 +13,8 @@ let sandbox
 let client
 before(async () => {
   sandbox = await startSandbox(apiKey)
-  // The hung calls below end by this deadline in the background.
-  client = new Client({ apiKey, baseUrl: sandbox.url, timeoutMs: 1500, maxRetries: 0 })
+  // The hung calls below end by this deadline in the background; four run at once.
+  client = new Client({ apiKey, baseUrl: sandbox.url, timeoutMs: 1500, maxRetries: 0, maxInFlight: 4 })
 })
 beforeEach(() => sandbox.reset())
 after(() => sandbox.stop())
@@ -24,9 +25,9 @@ async function rejection(promise) {
   return outcome.error
 }
 
-// First, while libuv's pool is idle: the hung calls of the tests below keep threads busy.
-test('a call still queued for a pool thread is cancelled and never sent', async () => {
-  // Four hung calls fill libuv's four threads; the fifth waits in the queue.
+// First, while the client's threads are idle: the hung calls of the tests below keep some busy.
+test('a call still queued behind maxInFlight is cancelled and never sent', async () => {
+  // Four hung calls fill the client's four threads; the fifth waits in the queue.
   await sandbox.addFaults({ match: 'verify', action: 'hang', count: 4 })
   const busy = Array.from({ length: 4 }, () => rejection(client.verifyPurchase('-nowgg-sample-paid')))
   await sleep(200)
@@ -35,8 +36,11 @@ test('a call still queued for a pool thread is cancelled and never sent', async 
   controller.abort()
   assert.equal((await rejection(queued)).code, 'TIMEOUT')
   for (const error of await Promise.all(busy)) assert.equal(error.code, 'TIMEOUT')
+  // The queued call took a thread once the hung ones ended, and returned unsent.
+  const after = await client.verifyPurchase('-nowgg-sample-paid')
+  assert.equal(after.isPaid, true)
   const tokens = (await sandbox.requests()).map((r) => r.form.purchaseToken)
-  assert.deepEqual(tokens, Array(4).fill('-nowgg-sample-paid'))
+  assert.deepEqual(tokens, Array(5).fill('-nowgg-sample-paid'))
 })
 
 test('a signal aborted mid-call rejects promptly with a TIMEOUT NowggError', async () => {
@@ -82,6 +86,14 @@ test("the caller's signal keeps its own onabort handler", async () => {
   controller.signal.onabort = mine
   await client.verifyPurchase('-nowgg-sample-paid', { signal: controller.signal })
   assert.equal(controller.signal.onabort, mine)
+})
+
+test('an aborted verifyForGrant rejects promptly too', async () => {
+  await sandbox.addFaults({ match: 'verify', action: 'hang' })
+  const call = client.verifyForGrant('-nowgg-sample-paid', { signal: AbortSignal.timeout(200) })
+  const error = await rejection(call)
+  assert.equal(error.code, 'TIMEOUT')
+  assert.equal(error.cause?.name, 'TimeoutError')
 })
 
 test('a call that ends first is not affected by a later abort', async () => {

@@ -33,11 +33,23 @@ const badOptions = [
   [{ apiKey: '' }, /key/i],
   [{ apiKey, region: 'mars' }, /unknown region/],
   [{ apiKey, baseUrl: 'http://example.com' }, /loopback|https/i],
-  [{ apiKey, timeoutMs: -1 }, /options\.timeoutMs must be a number/],
+  // What has no Rust value is refused here...
+  [{ apiKey, timeoutMs: -1 }, /options\.timeoutMs must be a number from 0/],
   [{ apiKey, timeoutMs: '5000' }, /options\.timeoutMs must be a number/],
   [{ apiKey, connectTimeoutMs: Number.NaN }, /options\.connectTimeoutMs must be a number/],
+  [{ apiKey, deadlineMs: Infinity }, /options\.deadlineMs must be a number/],
   [{ apiKey, maxRetries: 1.5 }, /options\.maxRetries must be a whole number/],
+  [{ apiKey, maxInFlight: 2.5 }, /options\.maxInFlight must be a whole number/],
+  [{ apiKey, maxResponseBytes: 2 ** 53 }, /options\.maxResponseBytes must be a number from 0 to 2\^53-1/],
+  // ...and ranges by the core, the same limits in every language.
+  [{ apiKey, timeoutMs: 0 }, /timeout must be greater than zero and at most one day/],
+  [{ apiKey, deadlineMs: 86_400_001 }, /deadline must be greater than zero and at most one day/],
+  [{ apiKey, maxRetries: 101 }, /max_retries/],
+  [{ apiKey, maxRetries: 2 ** 40 }, /max_retries/],
+  [{ apiKey, maxInFlight: 0 }, /max_in_flight/],
+  [{ apiKey, maxInFlight: 65_537 }, /max_in_flight/],
   [{ apiKey, maxResponseBytes: 0 }, /max_response_bytes/],
+  [{ apiKey, proxy: 'socks5://127.0.0.1:1080' }, /SOCKS/i],
   [{ apiKey, timeout: 5000 }, /unknown key "timeout"/],
   [{ apiKey, caCerts: 'not a certificate' }, /PEM/],
 ]
@@ -81,6 +93,25 @@ const badConsumes = [
   [['-nowgg-x', { productId: 11223343 }], /options\.productId must be a string/],
   [['-nowgg-x', { product: 'gems' }], /unknown key "product"/],
 ]
+
+const badGrants = [
+  [[7], /token must be a string/],
+  [['-nowgg-x', 'com.example.game'], /policy must be an object/],
+  [['-nowgg-x', { packageName: 7 }], /policy\.packageName must be a string/],
+  [['-nowgg-x', { productIds: 'gems_100' }], /policy\.productIds must be an array of strings/],
+  [['-nowgg-x', { productIds: ['gems_100', 7] }], /policy\.productIds must be an array of strings/],
+  [['-nowgg-x', { allowTestOrders: 'yes' }], /policy\.allowTestOrders must be a boolean/],
+  [['-nowgg-x', { productId: 'gems_100' }], /unknown key "productId"/],
+]
+
+for (const [args, mentions] of badGrants) {
+  test(`verifyForGrant(${args.map((a) => JSON.stringify(a)).join(', ')}) rejects`, async () => {
+    await assert.rejects(client.verifyForGrant(...args), (error) => {
+      assertInvalid(error, mentions)
+      return true
+    })
+  })
+}
 
 for (const [args, mentions] of badConsumes) {
   test(`consumePurchase(${args.map((a) => JSON.stringify(a)).join(', ')}) rejects`, async () => {

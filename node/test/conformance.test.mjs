@@ -19,12 +19,18 @@ function clientFor(sandbox, options = {}) {
     timeoutMs: options.timeout_ms ?? 5000,
     connectTimeoutMs: options.connect_timeout_ms ?? 5000,
     maxRetries: options.max_retries ?? 0,
+    ...(options.deadline_ms === undefined ? {} : { deadlineMs: options.deadline_ms }),
     ...(options.max_response_bytes === undefined ? {} : { maxResponseBytes: options.max_response_bytes }),
   })
 }
 
 function run(client, call) {
   if (call.op === 'verify') return client.verifyPurchase(call.token)
+  if (call.op === 'verify_for_grant') {
+    const { package_name: packageName, product_ids: productIds, allow_test_orders: allowTestOrders } = call.policy ?? {}
+    return client.verifyForGrant(call.token, { packageName, productIds, allowTestOrders })
+  }
+  if (call.op !== 'consume') throw new Error(`unknown op ${call.op}`)
   const options = {}
   if (call.store !== undefined) options.store = call.store
   if (call.product_id !== undefined) options.productId = call.product_id
@@ -44,6 +50,24 @@ function checkPurchase(purchase, expected) {
       assert.deepEqual(purchase[key], value, key)
     }
   }
+}
+
+/** Checks a call's outcome ({ value } or { error }) against an `expect` of the file. */
+function check(call, expect, { value, error }, where = '') {
+  if (expect.error === undefined) {
+    assert.equal(error, undefined, `${where}expected success, got ${error?.code}: ${error?.message}`)
+    if (call.op === 'consume') {
+      assert.ok(['consumed', 'already_consumed'].includes(value), `${where}outcome ${value}`)
+      if (expect.outcome !== undefined) assert.equal(value, expect.outcome, `${where}outcome`)
+    }
+    if (expect.purchase) checkPurchase(value, expect.purchase)
+    return
+  }
+  assert.ok(error instanceof NowggError, `${where}expected a NowggError, got ${error ?? 'success'}`)
+  assert.equal(error.code, expect.error.kind, `${where}${error.message}`)
+  if ('api_code' in expect.error) assert.equal(error.apiCode, expect.error.api_code, `${where}apiCode`)
+  if ('http_status' in expect.error) assert.equal(error.httpStatus, expect.error.http_status, `${where}httpStatus`)
+  if ('retryable' in expect.error) assert.equal(error.retryable, expect.error.retryable, `${where}retryable`)
 }
 
 describe('conformance', () => {
@@ -70,25 +94,16 @@ describe('conformance', () => {
       )
       const elapsed = performance.now() - started
 
-      const { expect } = c
-      if (expect.ok) {
-        assert.equal(outcome.error, undefined, `expected success, got ${outcome.error?.code}: ${outcome.error?.message}`)
-        if (c.call.op === 'consume') assert.equal(outcome.value, undefined)
-        if (expect.purchase) checkPurchase(outcome.value, expect.purchase)
-      } else {
-        const { error } = outcome
-        assert.ok(error instanceof NowggError, `expected a NowggError, got ${error ?? 'success'}`)
-        assert.equal(error.code, expect.error.kind, error.message)
-        if ('api_code' in expect.error) assert.equal(error.apiCode, expect.error.api_code, 'apiCode')
-        if ('http_status' in expect.error) assert.equal(error.httpStatus, expect.error.http_status, 'httpStatus')
-        if ('retryable' in expect.error) assert.equal(error.retryable, expect.error.retryable, 'retryable')
-      }
+      check(c.call, c.expect, outcome)
       if (c.max_elapsed_ms !== undefined) {
         assert.ok(elapsed <= c.max_elapsed_ms, `took ${Math.round(elapsed)} ms, limit ${c.max_elapsed_ms}`)
       }
-      if (c.expect_paths) {
-        const paths = (await sandbox.requests()).slice(seen).map((r) => r.path)
-        assert.deepEqual(paths, c.expect_paths)
+      const logged = (await sandbox.requests()).slice(seen)
+      if (c.expect_paths) assert.deepEqual(logged.map((r) => r.path), c.expect_paths, 'paths')
+      if (c.expect_forms) assert.deepEqual(logged.map((r) => r.form), c.expect_forms, 'forms')
+      for (const [i, then] of (c.then ?? []).entries()) {
+        const answer = await run(client, then.call).then((value) => ({ value }), (error) => ({ error }))
+        check(then.call, then.expect, answer, `then[${i}]: `)
       }
     })
   }

@@ -1,36 +1,82 @@
-// The blocking core calls run on libuv's pool: the event loop keeps turning meanwhile.
+// Calls run on the library's own threads, not libuv's pool: while many are held by a
+// slow server, the pool (fs, dns.lookup, crypto, zlib) stays free, at most maxInFlight
+// reach the server at once, and the event loop stays open exactly while a call waits.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { after, before, beforeEach, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 import { Client } from 'nowgg-payments'
 import { startSandbox } from './sandbox.mjs'
 
 const apiKey = 'event-loop-test-key'
+const token = '-nowgg-sample-paid'
+const holdMs = 500
 let sandbox
 before(async () => {
-  sandbox = await startSandbox(apiKey)
+  // Every API answer is held this long: a far-away server, for every call.
+  sandbox = await startSandbox(apiKey, '--latency-ms', String(holdMs))
 })
+beforeEach(() => sandbox.reset())
 after(() => sandbox.stop())
 
-test('8 verifies delayed 1 s each run in parallel while a 10 ms interval keeps firing', async () => {
+test('while 64 calls are held 500 ms each, fs.readFile completes well before them', async () => {
   const client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0 })
-  await sandbox.addFaults({ match: 'verify', delay_ms: 1000, count: 8 })
-  let ticks = 0
-  const interval = setInterval(() => ticks++, 10)
   const started = performance.now()
-  try {
-    const purchases = await Promise.all(
-      Array.from({ length: 8 }, () => client.verifyPurchase('-nowgg-sample-paid')),
-    )
-    assert.ok(purchases.every((p) => p.isPaid))
-  } finally {
-    clearInterval(interval)
-  }
-  const elapsed = performance.now() - started
-  // Run one after the other on the event loop they would take 8 s with no tick at all.
-  // Four pool threads take about 2 s; the bounds are generous.
-  assert.ok(elapsed < 5000, `8 calls took ${Math.round(elapsed)} ms`)
-  assert.ok(elapsed >= 1000, `the delay fault did not apply (${Math.round(elapsed)} ms)`)
-  assert.ok(ticks >= 25, `the interval fired only ${ticks} times in ${Math.round(elapsed)} ms`)
+  let callsEnded
+  const calls = Promise.all(Array.from({ length: 64 }, () => client.verifyPurchase(token))).then((purchases) => {
+    callsEnded = performance.now()
+    return purchases
+  })
+  // On libuv's 4 pool threads these 64 calls would hold the read back for 16 x 500 ms.
+  const text = await readFile(fileURLToPath(import.meta.url), 'utf8')
+  const readEnded = performance.now()
+  assert.match(text, /fs\.readFile/)
+  const purchases = await calls
+  assert.ok(purchases.every((p) => p.isPaid))
+  const read = readEnded - started
+  const all = callsEnded - started
+  assert.ok(read < holdMs / 2, `the read took ${Math.round(read)} ms while the calls were held`)
+  assert.ok(all >= holdMs, `the latency did not apply (${Math.round(all)} ms)`)
+  // All 64 at once: about one hold, not 64 / 4 of them.
+  assert.ok(all < 8 * holdMs, `64 calls took ${Math.round(all)} ms`)
+})
+
+test('maxInFlight: 8 keeps 32 slow calls to at most 8 at the server at once', async () => {
+  const client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0, maxInFlight: 8 })
+  const purchases = await Promise.all(Array.from({ length: 32 }, () => client.verifyPurchase(token)))
+  assert.equal(purchases.length, 32)
+  const inFlight = (await sandbox.requests()).map((r) => r.in_flight)
+  assert.equal(inFlight.length, 32)
+  // Never more than 8, and 8 reached: the calls did overlap up to the bound.
+  assert.equal(Math.max(...inFlight), 8)
+})
+
+/** Runs `code` in a fresh node (the package resolved as here); its stdout, or a timeout. */
+async function child(code) {
+  const entry = createRequire(import.meta.url).resolve('nowgg-payments')
+  const script = `const { Client } = require(${JSON.stringify(entry)})\n${code}`
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    env: { ...process.env, SANDBOX_URL: sandbox.url, API_KEY: apiKey },
+    timeout: 10_000,
+  })
+  return stdout.trim()
+}
+
+test('an idle client does not keep the process alive', async () => {
+  const out = await child(`
+    new Client({ apiKey: process.env.API_KEY, baseUrl: process.env.SANDBOX_URL })
+    console.log('built')`)
+  assert.equal(out, 'built')
+})
+
+test('a pending call keeps the process alive until it settles, then lets it end', async () => {
+  const out = await child(`
+    const client = new Client({ apiKey: process.env.API_KEY, baseUrl: process.env.SANDBOX_URL })
+    client.verifyPurchase(${JSON.stringify(token)}).then((p) => console.log('paid', p.isPaid))`)
+  assert.equal(out, 'paid true')
 })

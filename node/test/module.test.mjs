@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 
-import nowgg, { Client, ConsumptionState, NowggError, PurchaseState, isNowggToken } from 'nowgg-payments'
+import nowgg, { Client, ConsumptionState, NowggError, PurchaseState, errorKinds, isNowggToken } from 'nowgg-payments'
 
 const require = createRequire(import.meta.url)
 
@@ -13,7 +13,15 @@ test('require and import give the same objects', () => {
   assert.equal(cjs.Client, Client)
   assert.equal(cjs.NowggError, NowggError)
   assert.equal(nowgg.Client, Client)
-  assert.deepEqual(Object.keys(cjs).sort(), ['Client', 'ConsumptionState', 'NowggError', 'PurchaseState', 'isNowggToken'])
+  assert.deepEqual(Object.keys(cjs).sort(), [
+    'Client',
+    'ConsumptionState',
+    'NowggError',
+    'PurchaseState',
+    'errorKinds',
+    'isNowggToken',
+    'stringFields',
+  ])
 })
 
 test('NowggError is an Error with its own name and fields', () => {
@@ -40,4 +48,12 @@ test('isNowggToken tells No Code tokens apart', () => {
   assert.equal(isNowggToken('-nowgg-4f1c'), true)
   assert.equal(isNowggToken('GPA.3345-1234'), false)
   assert.equal(isNowggToken(42), false)
+})
+
+test("errorKinds lists the core's kinds, in the order of their numbers", () => {
+  const kinds = errorKinds()
+  assert.equal(kinds[0], 'INVALID_ARGUMENT')
+  assert.equal(kinds.at(-1), 'INTERNAL')
+  assert.ok(kinds.includes('NOT_PAID') && kinds.includes('ALREADY_CONSUMED'))
+  assert.equal(new Set(kinds).size, kinds.length)
 })

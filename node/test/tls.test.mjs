@@ -1,5 +1,6 @@
 // HTTPS against the sandbox's --tls mode, whose certificate a throwaway CA signed: the
-// certificate is rejected (CONNECTION) unless that CA is given as caCerts. (Plain http://
+// certificate is rejected (CONNECTION, not retryable: nothing was sent, and no retry
+// will make the certificate valid) unless that CA is given as caCerts. (Plain http://
 // to a host that is not loopback is refused in arguments.test.mjs.)
 
 import assert from 'node:assert/strict'
@@ -23,13 +24,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-test('without the sandbox CA the certificate is rejected: CONNECTION', async () => {
+test('without the sandbox CA the certificate is rejected: CONNECTION, not retryable', async () => {
   assert.match(sandbox.url, /^https:\/\//)
   const client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0 })
   const error = await client.verifyPurchase('-nowgg-sample-paid').catch((e) => e)
   assert.ok(error instanceof NowggError, `expected a NowggError, got ${error}`)
   assert.equal(error.code, 'CONNECTION')
-  assert.equal(error.retryable, true)
+  assert.equal(error.retryable, false)
   assert.match(error.message, /certificate/)
 })
 
