@@ -147,7 +147,8 @@ impl ErrorKind {
     }
 
     /// Whether errors of this kind are worth retrying, when that does not depend on the
-    /// instance (`HttpStatus` does: only 429 and 5xx are; see [`Error::is_retryable`]).
+    /// instance. Two kinds do: `HttpStatus` (only 429 and 5xx are) and `Connection` (a
+    /// refused TLS handshake is not); ask [`Error::is_retryable`] of an error.
     pub const fn is_retryable(self) -> bool {
         matches!(
             self,
