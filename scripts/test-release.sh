@@ -13,6 +13,8 @@ version="$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' C
 platform=x86_64-linux-gnu
 key=release-test-key
 token=-nowgg-sample-paid
+# Every verify below is bounded: a hang fails the run instead of stalling CI.
+bounded=(timeout 60)
 passed=0
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -74,7 +76,7 @@ trap '[[ -z "$sandbox_pid" ]] || kill "$sandbox_pid" 2>/dev/null; rm -rf "$work"
 step "release: the CLI archive"
 tar -xzf "$dist/nowgg-cli-$version-$platform.tar.gz" -C "$work"
 nowgg="$work/nowgg-cli-$version-$platform/nowgg"
-"$nowgg" demo > "$work/demo.out"
+"${bounded[@]}" "$nowgg" demo > "$work/demo.out"
 grep -q '^demo complete' "$work/demo.out" || { cat "$work/demo.out"; exit 1; }
 pass "nowgg demo"
 
@@ -92,7 +94,7 @@ for python in "$python_default" "$python_other"; do
     "$python" -m venv "$venv"
     timed "pip install wheel ($(basename "$venv"))" \
         "$venv/bin/pip" install --quiet --no-index --disable-pip-version-check "$wheel"
-    "$venv/bin/python" - "$key" "$url" "$token" <<'PY'
+    "${bounded[@]}" "$venv/bin/python" - "$key" "$url" "$token" <<'PY'
 import sys
 import nowgg_payments
 
@@ -113,13 +115,13 @@ mkdir -p "$app"
 echo '{"name": "release-test", "private": true}' > "$app/package.json"
 (cd "$app" && timed "npm install (prebuilt)" "${npm_install[@]}" "$main_tgz" "$platform_tgz") | tee "$work/npm.out"
 grep -q 'using the prebuilt addon' "$work/npm.out"
-(cd "$app" && node -e '
+(cd "$app" && "${bounded[@]}" node -e '
     const { Client } = require("nowgg-payments")
     new Client({ apiKey: process.argv[1], baseUrl: process.argv[2] }).verifyPurchase(process.argv[3])
       .then((p) => { if (!p.isPaid) throw new Error("not paid"); console.log(`node require: verifies ${p.productId}`) })
     ' "$key" "$url" "$token")
 pass "npm require"
-(cd "$app" && node --input-type=module -e '
+(cd "$app" && "${bounded[@]}" node --input-type=module -e '
     import { Client } from "nowgg-payments"
     const [key, url, token] = process.argv.slice(1)
     const p = await new Client({ apiKey: key, baseUrl: url }).verifyPurchase(token)
@@ -225,7 +227,7 @@ for finder in find_package pkg-config; do
     ! ldd "$build/verify_static" | grep -q nowgg \
         || { echo "test-release: verify_static links the shared library" >&2; exit 1; }
     for program in verify_shared verify_static verify_cpp; do
-        "$build/$program" "$key" "$url" "$token"
+        "${bounded[@]}" "$build/$program" "$key" "$url" "$token"
         pass "C SDK with $finder, $program"
     done
 done
