@@ -119,22 +119,25 @@ step "release: tools (${pins[*]})"
 "$tools/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
 # maturin and cargo-zigbuild find zig through `python3 -m ziglang`: the venv's python3.
 export PATH="$tools/bin:$PATH"
-command -v objdump >/dev/null || { apt-get update -qq && apt-get install -y -qq binutils >/dev/null; }
+# objdump and strip (binutils), and cmake with a C compiler for the SDK's package files.
+if ! command -v objdump >/dev/null || ! command -v cmake >/dev/null || ! command -v cc >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils cmake gcc >/dev/null
+fi
 
 rm -rf "$dist"
 mkdir -p "$dist"
 stage="$CARGO_TARGET_DIR/release-stage"
 rm -rf "$stage"
 mkdir -p "$stage"
-# Archives made twice from the same commit are byte for byte the same.
+# The archives' dates, owners and order come from the commit, not from this machine.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
 archive() { # archive OUT.tar.gz DIR_IN_STAGE
     tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
         -C "$stage" -cf - "$2" | gzip -9n > "$1"
 }
 
-# Symbols are stripped from the shipped binaries (exports stay). Set for both cargo runs
-# below, so that maturin's finds every dependency already built by the first.
+# Symbols are stripped from the shipped binaries (exports stay), in both cargo runs below.
 export CARGO_PROFILE_RELEASE_STRIP=symbols
 
 step "release: the C library, the Node addon and the CLI (one cargo build, glibc $max_glibc)"
