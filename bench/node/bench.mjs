@@ -14,12 +14,23 @@
 //   bench/run.sh                                  # every face, with the setup (bench/README.md)
 //   cd bench/node && npm install && node bench.mjs  # alone
 //
+// Then the latency phase: a sandbox that holds every answer 20 ms (a nearby data
+// centre's round trip), the face against undici.request and fetch at 64 and 256 calls in
+// flight, each contender in a child process of its own (so that its peak RSS and thread
+// count are its own): calls/s, p50 and p99, peak RSS, threads, and fs.readFile of a small
+// file timed back to back during the load (p50, max) and before it (idle p50). On libuv's
+// pool a call would hold one of its 4 threads for the whole round trip, and every read
+// would wait behind the calls.
+//
 // --json prints one JSON object a line on stdout (for bench/report.py) and the table on
-// stderr; --url, --tls-url and --ca use running sandboxes instead of starting two.
+// stderr; --url, --tls-url and --ca use running sandboxes instead of starting two, and
+// --latency-url one started with `--latency-ms 20` instead of starting it. --phases
+// picks among loopback and latency (default both).
 
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -38,6 +49,11 @@ const { values: args } = parseArgs({
     url: { type: 'string' },
     'tls-url': { type: 'string' },
     ca: { type: 'string' },
+    'latency-url': { type: 'string' },
+    'latency-seconds': { type: 'string', default: '4' },
+    phases: { type: 'string', default: 'loopback,latency' },
+    // Internal: runs one contender of the latency phase, in its own process.
+    'latency-child': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -48,6 +64,9 @@ const apiKey = 'bench-key'
 const token = '-nowgg-sample-paid'
 const face = 'nowgg-payments'
 const log = args.json ? console.error : console.log
+// A latency child runs one contender against the parent's sandbox, no phase of its own.
+const phases = args['latency-child'] ? [] : args.phases.split(',')
+const latencyInFlight = [64, 256]
 
 /** Starts the sandbox binary with `extra` arguments; returns the child and its base URL. */
 async function startSandbox(extra) {
@@ -61,20 +80,26 @@ async function startSandbox(extra) {
 
 const sandboxes = []
 let url = args.url
-if (!url) {
+if (!url && phases.includes('loopback')) {
   const { child, base } = await startSandbox([])
   sandboxes.push(child)
   url = base
 }
+let latencyUrl = args['latency-url']
+if (!latencyUrl && phases.includes('latency')) {
+  const { child, base } = await startSandbox(['--latency-ms', '20'])
+  sandboxes.push(child)
+  latencyUrl = base
+}
 let tlsUrl = args['tls-url']
 let caFile = args.ca
-if (!tlsUrl) {
+if (!tlsUrl && phases.includes('loopback')) {
   caFile = join(mkdtempSync(join(tmpdir(), 'nowgg-bench-')), 'ca.pem')
   const { child, base } = await startSandbox(['--tls', '--ca-out', caFile])
   sandboxes.push(child)
   tlsUrl = base
 }
-const ca = readFileSync(caFile, 'utf8')
+const ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8')
 
 const form = new URLSearchParams({ purchaseToken: token }).toString()
 const headers = { authorization: apiKey, 'content-type': 'application/x-www-form-urlencoded' }
@@ -84,7 +109,7 @@ function check(envelope) {
 }
 
 /** The contenders against one base URL; `tls` adds the CA each needs. */
-function contenders(base, tls) {
+function contenders(base, tls, ca) {
   const verifyUrl = `${base}/v2/seller/order/verifyPurchase`
   const client = new Client({ apiKey, baseUrl: base, caCerts: tls ? ca : undefined })
   const dispatcher = tls ? new Agent({ connect: { ca } }) : undefined
@@ -213,17 +238,105 @@ function sizes() {
     .map((file) => ({ kind: 'size', face: 'node', file, bytes: statSync(join(dir, file)).size }))
 }
 
+/**
+ * One contender of the latency phase, in this (child) process: `n` callers in flight for
+ * --latency-seconds, with fs.readFile of a small file timed back to back meanwhile.
+ */
+async function latencyChild(name, base, n) {
+  const call = contenders(base, false)[name]
+  const file = new URL('package.json', import.meta.url)
+  const timeRead = async () => {
+    const t = performance.now()
+    await readFile(file)
+    return performance.now() - t
+  }
+  const idle = []
+  for (let i = 0; i < 50; i++) idle.push(await timeRead())
+  await Promise.all(Array.from({ length: n }, call)) // warm: connections, threads, JIT
+  const latencies = []
+  const reads = []
+  let threads = 0
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const end = started + Number(args['latency-seconds']) * 1000
+  const sampler = setInterval(() => (threads = Math.max(threads, threadCount())), 100)
+  const reader = (async () => {
+    while (performance.now() < end) reads.push(await timeRead())
+  })()
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let t = performance.now(); t < end; t = performance.now()) {
+        await call()
+        latencies.push(performance.now() - t)
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  await reader
+  clearInterval(sampler)
+  latencies.sort((a, b) => a - b)
+  reads.sort((a, b) => a - b)
+  return {
+    kind: 'latency',
+    face: 'node',
+    contender: name,
+    role: name === face ? 'face' : 'peer',
+    in_flight: n,
+    calls_per_s: latencies.length / seconds,
+    p50_us: percentile(latencies, 0.5) * 1000,
+    p99_us: percentile(latencies, 0.99) * 1000,
+    peak_rss_kib: process.resourceUsage().maxRSS,
+    threads: Math.max(threads, threadCount()),
+    fs_read_p50_ms: percentile(reads, 0.5),
+    fs_read_max_ms: reads.at(-1),
+    fs_read_idle_p50_ms: median(idle),
+    fs_reads: reads.length,
+    cpu_us_per_call: (used.user + used.system) / latencies.length,
+    calls: latencies.length,
+  }
+}
+
+/** This process's threads now (Linux). */
+function threadCount() {
+  return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1])
+}
+
+/** Every contender at each count in flight, each run in a fresh child process. */
+async function latencyPhase(base) {
+  const script = new URL(import.meta.url).pathname
+  const results = []
+  for (const n of latencyInFlight) {
+    for (const name of Object.keys(contenders(base, false))) {
+      const childArgs = [script, '--latency-child', name, '--latency-url', base, '--in-flight', String(n)]
+      childArgs.push('--latency-seconds', args['latency-seconds'])
+      const out = execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      results.push(JSON.parse(out))
+      console.error(`  latency, ${n} in flight: ${name} done`)
+    }
+  }
+  return results
+}
+
+if (args['latency-child']) {
+  console.log(JSON.stringify(await latencyChild(args['latency-child'], args['latency-url'], inFlight)))
+  process.exit(0)
+}
+
 const records = []
 try {
-  for (const [transport, base, tls] of [['http', url, false], ['https', tlsUrl, true]]) {
-    const calls = contenders(base, tls)
-    for (const n of tls ? [1] : [1, inFlight]) records.push(...(await group(transport, calls, n)))
+  if (phases.includes('loopback')) {
+    for (const [transport, base, tls] of [['http', url, false], ['https', tlsUrl, true]]) {
+      const calls = contenders(base, tls, ca)
+      for (const n of tls ? [1] : [1, inFlight]) records.push(...(await group(transport, calls, n)))
+    }
+    records.push(await memory())
   }
-  records.push(await memory())
+  if (phases.includes('latency')) records.push(...(await latencyPhase(latencyUrl)))
 } finally {
   for (const child of sandboxes) child.kill()
 }
-records.push(...requireTimes(), ...sizes())
+if (phases.includes('loopback')) records.push(...requireTimes(), ...sizes())
 
 const pool = process.env.UV_THREADPOOL_SIZE ?? '4 (default)'
 log(`\nverifyPurchase against the sandbox (node ${process.version}, UV_THREADPOOL_SIZE ${pool})`)
@@ -237,6 +350,21 @@ for (const r of records) {
       log(
         `  ${o.contender.padEnd(18)}${pad(Math.round(o.calls_per_s), 10)}${pad(Math.round(o.p50_us), 9)}` +
           `${pad(Math.round(o.p99_us), 9)}${pad(Math.round(o.cpu_us_per_call), 9)}${pad(ratio, 11)}`,
+      )
+    }
+  } else if (r.kind === 'latency' && r.role === 'face') {
+    log(`\nlatency sandbox, ${r.in_flight} in flight (fs.readFile idle p50 ${r.fs_read_idle_p50_ms.toFixed(2)} ms)`)
+    log(
+      `  ${''.padEnd(18)}${pad('calls/s', 10)}${pad('p50 us', 9)}${pad('p99 us', 9)}${pad('RSS KiB', 10)}` +
+        `${pad('threads', 9)}${pad('read p50', 10)}${pad('read max', 10)}${pad('CPU us', 9)}${pad('face/this', 11)}`,
+    )
+    for (const o of records.filter((o) => o.kind === 'latency' && o.in_flight === r.in_flight)) {
+      log(
+        `  ${o.contender.padEnd(18)}${pad(Math.round(o.calls_per_s), 10)}${pad(Math.round(o.p50_us), 9)}` +
+          `${pad(Math.round(o.p99_us), 9)}${pad(o.peak_rss_kib, 10)}${pad(o.threads, 9)}` +
+          `${pad(o.fs_read_p50_ms.toFixed(2), 10)}${pad(o.fs_read_max_ms.toFixed(2), 10)}` +
+          `${pad(Math.round(o.cpu_us_per_call), 9)}` +
+          `${pad(`${(r.calls_per_s / o.calls_per_s).toFixed(2)}x`, 11)}`,
       )
     }
   } else if (r.kind === 'memory') {
