@@ -5,22 +5,35 @@
  *
  *     nowgg_config *config = NULL;
  *     const nowgg_client *client = NULL;
+ *     nowgg_grant_policy *policy = NULL;
  *     nowgg_purchase *purchase = NULL;
+ *     nowgg_consume_outcome outcome;
  *     nowgg_error *err = NULL;
  *     if (nowgg_config_new(api_key, &config, &err) != NOWGG_OK ||
  *         nowgg_client_new(config, &client, &err) != NOWGG_OK) { ...log err... }
  *     nowgg_config_free(config);
- *     nowgg_status s = nowgg_verify_purchase(client, token, &purchase, &err);
- *     if (s == NOWGG_OK && nowgg_purchase_is_paid(purchase) &&
- *         !nowgg_purchase_is_consumed(purchase)) {
- *         s = nowgg_consume_purchase(client, token, NULL, NULL, NULL, NULL, &err);
- *         if (s == NOWGG_OK) { ...grant nowgg_purchase_product_id(purchase)... }
- *     }
+ *     nowgg_grant_policy_new(&policy, NULL);
+ *     nowgg_grant_policy_set_package_name(policy, "com.example.game", NULL);
+ *     nowgg_grant_policy_add_product_id(policy, "gems_100", NULL);
+ *
+ *     // 1. Paid, not consumed, this game's package and product:
+ *     nowgg_status s = nowgg_verify_for_grant(client, token, policy, &purchase, &err);
+ *     // 2. Record the grant in your database under nowgg_purchase_order_id(purchase), a
+ *     //    unique key; if the row already exists it was delivered: answer so and stop.
+ *     // 3. Grant the product, in the same transaction as the record where you can.
+ *     // 4. Consume: both outcomes mean done; a retryable error means try again later
+ *     //    (a sweep over recorded, unconsumed orders).
+ *     if (s == NOWGG_OK)
+ *         s = nowgg_consume_purchase(client, token, NULL, NULL, NULL, NULL, &outcome, &err);
  *     if (s != NOWGG_OK) fprintf(stderr, "%s: %s\n", nowgg_status_name(s),
  *                                nowgg_error_message(err));
  *     nowgg_error_free(err);
  *     nowgg_purchase_free(purchase);
+ *     nowgg_grant_policy_free(policy);
  *     nowgg_client_free(client);
+ *
+ * The record, not the consume, is the lock: a consume's answer can be lost, and then no
+ * one can tell whose consume took effect.
  *
  * Conventions, for every function below:
  * - Every fallible function returns a nowgg_status: NOWGG_OK (0) or the kind of the
@@ -37,9 +50,13 @@
  * - Every object has a _free function that accepts NULL. Free each object at most once,
  *   and only objects this library made.
  * - Thread-safety: a nowgg_client is shared by all threads; nowgg_purchase and
- *   nowgg_error are immutable and may be read from any thread; a nowgg_config is used by
- *   one thread at a time. Functions without an object are thread-safe.
- * - No Rust panic crosses this boundary: it becomes NOWGG_PANIC (or NULL, or false).
+ *   nowgg_error are immutable and may be read from any thread; a nowgg_config or
+ *   nowgg_grant_policy is changed by one thread at a time. Functions without an object
+ *   are thread-safe.
+ * - The _async calls return at once and run on the library's own threads, which call
+ *   the callback once with what the blocking call would have handed out (owned by the
+ *   callback); strings and policies passed in are copied before the call returns.
+ * - No Rust panic crosses this boundary: it becomes NOWGG_INTERNAL (or NULL, or false).
  * - Error messages never contain the API key nor a whole purchase token.
  */
 
@@ -60,13 +77,19 @@
 #define NOWGG_PAYMENTS_VERSION_PATCH 0
 
 /**
+ * How many string fields a purchase has: `nowgg_purchase_field` and `nowgg_field_name`
+ * take 0 to `NOWGG_FIELD_COUNT - 1`.
+ */
+#define NOWGG_FIELD_COUNT 18
+
+/**
  * The result of every fallible call: `NOWGG_OK` (0), or the kind of the failure.
  *
  * The numbers are stable and never reused: API kinds carry the vendor's own code
  * (3800, 3900, ...), local kinds sit in bands below 1000 (1: bad input; 100-199:
- * transport; 200: other API errors; 900-999: conditions of the C library itself).
- * The type is a `uint32_t`: compare it with the constants, and expect numbers this
- * version does not list from a newer library.
+ * transport; 200: other API errors; 300-399: grant refusals; 900: a bug in the
+ * library). The type is a `uint32_t`: compare it with the constants, and expect numbers
+ * this version does not list from a newer library.
  */
 enum nowgg_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -83,16 +106,17 @@ enum nowgg_status
    */
   NOWGG_INVALID_ARGUMENT = 1,
   /**
-   * The connect or per-attempt deadline passed. Retryable.
+   * The connect or per-attempt timeout, or the call's deadline, passed. Retryable.
    */
   NOWGG_TIMEOUT = 100,
   /**
-   * DNS failure, refused or reset connection, TLS failure. Retryable.
+   * DNS failure, refused or reset connection: retryable. A refused TLS handshake (an
+   * untrusted certificate) is this kind too, but not retryable.
    */
   NOWGG_CONNECTION = 101,
   /**
-   * A non-2xx answer without a JSON envelope (a proxy's HTML page, a 404). Retryable
-   * for 429 and 5xx: see `nowgg_error_is_retryable`.
+   * A non-2xx answer without the vendor's envelope (a proxy's HTML page, a gateway's
+   * own JSON, a 404). Retryable for 429 and 5xx: see `nowgg_error_is_retryable`.
    */
   NOWGG_HTTP_STATUS = 102,
   /**
@@ -104,12 +128,35 @@ enum nowgg_status
    */
   NOWGG_API_ERROR = 200,
   /**
-   * A Rust panic was caught at the boundary: a bug in this library, please report it.
-   * The call had no effect on the objects passed to it.
+   * Grant check: the purchase is not paid (`purchaseState` is not 1).
    */
-  NOWGG_PANIC = 900,
+  NOWGG_NOT_PAID = 300,
   /**
-   * API code 3800: the product could not be consumed (already consumed, or not paid).
+   * Grant check: the purchase is already consumed (`consumptionState` is 1).
+   */
+  NOWGG_ALREADY_CONSUMED = 301,
+  /**
+   * Grant check: the purchase's `packageName` is not the policy's.
+   */
+  NOWGG_PACKAGE_MISMATCH = 302,
+  /**
+   * Grant check: the purchase's product (`productId`, else `sellerGoodsId`) is not
+   * one of the policy's.
+   */
+  NOWGG_PRODUCT_MISMATCH = 303,
+  /**
+   * Grant check: a test order, and the policy does not allow them.
+   */
+  NOWGG_TEST_ORDER = 304,
+  /**
+   * A bug in this library (a caught panic), please report it. The message is a fixed
+   * sentence; the call had no effect on the objects passed to it.
+   */
+  NOWGG_INTERNAL = 900,
+  /**
+   * API code 3800: the product could not be consumed. `nowgg_consume_purchase` gives
+   * it only for a purchase that is not consumed (not paid); one consumed before
+   * succeeds with the outcome `NOWGG_OUTCOME_ALREADY_CONSUMED`.
    */
   NOWGG_ERROR_CONSUMING_PRODUCT = 3800,
   /**
@@ -117,7 +164,7 @@ enum nowgg_status
    */
   NOWGG_INVALID_AUTHORIZATION_KEY = 3900,
   /**
-   * API code 3901: the purchase token is unknown.
+   * API code 3901: the purchase token is unknown (forged, or from another app).
    */
   NOWGG_INVALID_PURCHASE_TOKEN = 3901,
   /**
@@ -138,14 +185,43 @@ typedef uint32_t nowgg_status;
 #endif // __cplusplus
 
 /**
+ * How a consume ended: both values mean the purchase is consumed, done.
+ */
+enum nowgg_consume_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * This request consumed the purchase.
+   */
+  NOWGG_OUTCOME_CONSUMED = 1,
+  /**
+   * The purchase was consumed before this call (now.gg answered 3800 and a verify
+   * shows it consumed), or this call's answer was lost and a verify shows it consumed.
+   */
+  NOWGG_OUTCOME_ALREADY_CONSUMED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum nowgg_consume_outcome nowgg_consume_outcome;
+#else
+typedef uint32_t nowgg_consume_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client of the Payments API, with its pool of keep-alive connections.
  *
  * Ownership: made by `nowgg_client_new`, freed with `nowgg_client_free` (at most once),
- * after every call using it has returned.
+ * after every blocking call using it has returned. Async calls still running keep what
+ * they need alive: the client may be freed while they are in flight (even from their
+ * callbacks), and they complete normally.
  *
  * Thread-safety: build one and share it. Every function taking a
- * `const nowgg_client*` may be called from any number of threads at once. Calls block
- * the calling thread until they succeed or fail (see the config's timeouts).
+ * `const nowgg_client*` may be called from any number of threads at once. Blocking
+ * calls block the calling thread until they succeed or fail (within the config's
+ * deadline); the `_async` calls run on the library's own threads.
  */
 typedef struct nowgg_client nowgg_client;
 
@@ -174,6 +250,19 @@ typedef struct nowgg_config nowgg_config;
 typedef struct nowgg_error nowgg_error;
 
 /**
+ * A grant policy: a package name, the accepted product ids, whether test orders may be
+ * granted. A new policy only asks for a paid, unconsumed, real (not test) purchase.
+ *
+ * Ownership: made by `nowgg_grant_policy_new`, owned by the caller, freed with
+ * `nowgg_grant_policy_free` (at most once). The calls taking it only read it, and the
+ * async ones copy it before they return: free it whenever convenient.
+ *
+ * Thread-safety: calls that read it (`const nowgg_grant_policy*`) may share it between
+ * threads; change it from one thread at a time, while no call reads it.
+ */
+typedef struct nowgg_grant_policy nowgg_grant_policy;
+
+/**
  * A verified purchase: the `data` object of a successful verifyPurchase.
  *
  * Ownership: made by `nowgg_verify_purchase`, owned by the caller, freed with
@@ -194,6 +283,37 @@ typedef struct nowgg_error nowgg_error;
  */
 typedef struct nowgg_purchase nowgg_purchase;
 
+/**
+ * Receives the result of `nowgg_verify_purchase_async` or `nowgg_verify_for_grant_async`,
+ * once, on a library thread.
+ *
+ * - `user_data`: the pointer given to the call, untouched.
+ * - `status`: `NOWGG_OK`, or the kind of the failure.
+ * - `purchase`: on success a new purchase, owned by the callback (free it with
+ *   `nowgg_purchase_free`, now or later, on any thread); NULL on failure.
+ * - `error`: on failure a new error, owned by the callback (free it with
+ *   `nowgg_error_free`); NULL on success.
+ */
+typedef void (*nowgg_purchase_callback)(void *user_data,
+                                        nowgg_status status,
+                                        struct nowgg_purchase *purchase,
+                                        struct nowgg_error *error);
+
+/**
+ * Receives the result of `nowgg_consume_purchase_async`, once, on a library thread.
+ *
+ * - `user_data`: the pointer given to the call, untouched.
+ * - `status`: `NOWGG_OK`, or the kind of the failure.
+ * - `outcome`: on success points to the outcome (`NOWGG_OUTCOME_CONSUMED` or
+ *   `NOWGG_OUTCOME_ALREADY_CONSUMED`), valid during the callback; NULL on failure.
+ * - `error`: on failure a new error, owned by the callback (free it with
+ *   `nowgg_error_free`); NULL on success.
+ */
+typedef void (*nowgg_consume_callback)(void *user_data,
+                                       nowgg_status status,
+                                       const nowgg_consume_outcome *outcome,
+                                       struct nowgg_error *error);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -207,8 +327,67 @@ extern "C" {
 const char *nowgg_version(void);
 
 /**
- * Builds a client from a config, checking every option (key, URL, timeouts, proxy,
- * certificates): the only failure is `NOWGG_INVALID_ARGUMENT`. No I/O happens here.
+ * `nowgg_verify_purchase` on a library thread: returns at once, and `callback` receives
+ * the purchase or the error.
+ *
+ * Returns `NOWGG_OK` when the call is queued: then `callback` is called exactly once,
+ * with `user_data`. Returns `NOWGG_INVALID_ARGUMENT` for a NULL `client` or `callback`,
+ * or a NULL or non-UTF-8 `token`: then `callback` is never called. The token is copied
+ * before this returns; every other failure (the core's checks of the token included)
+ * reaches the callback.
+ *
+ * The callback runs on one of the library's threads (named `nowgg-payments`, at most
+ * `max_in_flight` of them), never on the caller's, and may run before this function
+ * returns. It may call this library, free the client included, and owns what it
+ * receives. It must not block for long (it holds a thread that other calls wait for),
+ * must not unwind (no C++ exception or longjmp may leave it), and `user_data` must be
+ * usable from that thread.
+ */
+nowgg_status nowgg_verify_purchase_async(const struct nowgg_client *client,
+                                         const char *token,
+                                         nowgg_purchase_callback callback,
+                                         void *user_data,
+                                         struct nowgg_error **err_out);
+
+/**
+ * `nowgg_verify_for_grant` on a library thread, with the rules of
+ * `nowgg_verify_purchase_async`. The policy is copied before this returns.
+ */
+nowgg_status nowgg_verify_for_grant_async(const struct nowgg_client *client,
+                                          const char *token,
+                                          const struct nowgg_grant_policy *policy,
+                                          nowgg_purchase_callback callback,
+                                          void *user_data,
+                                          struct nowgg_error **err_out);
+
+/**
+ * `nowgg_consume_purchase` on a library thread, with the rules of
+ * `nowgg_verify_purchase_async`: `callback` receives the outcome or the error. Every
+ * string is copied before this returns; a NULL or non-UTF-8 one (or an unknown store)
+ * is `NOWGG_INVALID_ARGUMENT` at once.
+ */
+nowgg_status nowgg_consume_purchase_async(const struct nowgg_client *client,
+                                          const char *token,
+                                          const char *store,
+                                          const char *product_id,
+                                          const char *currency,
+                                          const char *developer_payload,
+                                          nowgg_consume_callback callback,
+                                          void *user_data,
+                                          struct nowgg_error **err_out);
+
+/**
+ * The name of a consume outcome, as every face spells it: `"consumed"` or
+ * `"already_consumed"`; NULL for a number that is no outcome.
+ *
+ * The string is static: never free it. Thread-safe.
+ */
+const char *nowgg_consume_outcome_name(uint32_t outcome);
+
+/**
+ * Builds a client from a config, checking every option (key, URL, timeouts, limits,
+ * proxy, certificates): the only failure is `NOWGG_INVALID_ARGUMENT`. No I/O happens
+ * here.
  *
  * On success writes the new client to `*client_out`. The config is only read: free it
  * when convenient.
@@ -218,8 +397,9 @@ nowgg_status nowgg_client_new(const struct nowgg_config *config,
                               struct nowgg_error **err_out);
 
 /**
- * Frees a client and closes its connections. NULL is ignored. Call it at most once,
- * when no other thread uses the client any more.
+ * Frees the caller's client. NULL is ignored. Call it at most once, when no blocking
+ * call uses it any more; async calls in flight finish first, on their own, and the
+ * connections close when the last of them is done.
  */
 void nowgg_client_free(const struct nowgg_client *client);
 
@@ -227,9 +407,11 @@ void nowgg_client_free(const struct nowgg_client *client);
  * Verifies a purchase token (NUL-terminated UTF-8) and returns the purchase.
  *
  * Retried on timeouts, connection failures, HTTP 429/5xx and API code 5014, up to the
- * config's max retries. On success writes a new purchase to `*purchase_out` (free it
- * with `nowgg_purchase_free`). Before granting, check `nowgg_purchase_is_paid` and
- * `nowgg_purchase_is_consumed`.
+ * config's max retries, within its deadline. On success writes a new purchase to
+ * `*purchase_out` (free it with `nowgg_purchase_free`).
+ *
+ * A genuine token is not yet a reason to grant: `nowgg_verify_for_grant` also checks
+ * that the purchase is paid, unconsumed, and your game's product.
  *
  * Typical failures: `NOWGG_INVALID_PURCHASE_TOKEN` (forged or unknown token),
  * `NOWGG_INVALID_AUTHORIZATION_KEY` (wrong key), `NOWGG_TIMEOUT` and
@@ -241,7 +423,8 @@ nowgg_status nowgg_verify_purchase(const struct nowgg_client *client,
                                    struct nowgg_error **err_out);
 
 /**
- * Consumes (acknowledges) a purchase: call it once the product is granted.
+ * Step 4 of a grant: makes sure a purchase is consumed, once the grant is recorded under
+ * its order id and delivered. Always safe to call again.
  *
  * - `token`: the purchase token (required).
  * - `store`: `"nowgg"` (the default when NULL), `"xiaomi"` or `"onestore"`, in any
@@ -250,10 +433,12 @@ nowgg_status nowgg_verify_purchase(const struct nowgg_client *client,
  * - `product_id`: required for xiaomi and onestore; NULL when not sent.
  * - `currency`, `developer_payload`: optional (multi-store); NULL when not sent.
  *
- * A consume is never re-sent blindly: when the outcome is unknown (a dropped
- * connection, a timeout, a gateway 5xx) the purchase is verified, and the call succeeds
- * if it is now consumed. `NOWGG_ERROR_CONSUMING_PRODUCT` (3800) means it was already
- * consumed or is not paid: do not grant it again.
+ * On success writes the outcome to `*outcome_out`: `NOWGG_OUTCOME_CONSUMED` or
+ * `NOWGG_OUTCOME_ALREADY_CONSUMED`, both meaning done. `NOWGG_ERROR_CONSUMING_PRODUCT`
+ * (3800) is left only for a purchase that is not consumed (not paid). A retryable error
+ * means the answer was lost and nothing proves the purchase consumed: call again later
+ * (a sweep over recorded, unconsumed orders). The request is never sent twice in one
+ * call.
  */
 nowgg_status nowgg_consume_purchase(const struct nowgg_client *client,
                                     const char *token,
@@ -261,11 +446,14 @@ nowgg_status nowgg_consume_purchase(const struct nowgg_client *client,
                                     const char *product_id,
                                     const char *currency,
                                     const char *developer_payload,
+                                    nowgg_consume_outcome *outcome_out,
                                     struct nowgg_error **err_out);
 
 /**
  * Starts a config with the Payments API key from nowStudio; every other option has its
- * default (region global, timeout 10 s, connect timeout 3 s, 2 retries, 1 MiB cap).
+ * default (region global, timeout 10 s, connect timeout 3 s, 2 retries, deadline 30 s,
+ * 512 async calls in flight, 1 MiB cap). The library checks every value when the client
+ * is built, with the same limits in every language it serves.
  *
  * On success writes a new config to `*config_out`. The key is checked by
  * `nowgg_client_new`; it is never echoed in an error.
@@ -292,27 +480,46 @@ nowgg_status nowgg_config_set_base_url(struct nowgg_config *config,
 
 /**
  * Sets the deadline of one attempt, connect and response included, in milliseconds
- * (default 10000; 0 is refused by `nowgg_client_new`).
+ * (default 10000; 0 and more than a day are refused by `nowgg_client_new`).
  */
 nowgg_status nowgg_config_set_timeout_ms(struct nowgg_config *config,
                                          uint64_t timeout_ms,
                                          struct nowgg_error **err_out);
 
 /**
- * Sets the deadline to connect, TLS included, in milliseconds (default 3000; 0 is
- * refused by `nowgg_client_new`).
+ * Sets the deadline to connect, TLS included, in milliseconds (default 3000; 0 and more
+ * than a day are refused by `nowgg_client_new`).
  */
 nowgg_status nowgg_config_set_connect_timeout_ms(struct nowgg_config *config,
                                                  uint64_t timeout_ms,
                                                  struct nowgg_error **err_out);
 
 /**
- * Sets how many times a verify is retried after a retryable failure (default 2).
- * Consumes are never re-sent blindly.
+ * Sets how many times a verify is retried after a retryable failure (default 2, at
+ * most 100). A consume's request is never sent twice in one call.
  */
 nowgg_status nowgg_config_set_max_retries(struct nowgg_config *config,
                                           uint32_t max_retries,
                                           struct nowgg_error **err_out);
+
+/**
+ * Sets the bound on everything one call does, in milliseconds (default 30000; 0 and
+ * more than a day are refused by `nowgg_client_new`): attempts, backoff, `Retry-After`
+ * waits and a consume's reconciling verify. Past it the call fails with
+ * `NOWGG_TIMEOUT`.
+ */
+nowgg_status nowgg_config_set_deadline_ms(struct nowgg_config *config,
+                                          uint64_t deadline_ms,
+                                          struct nowgg_error **err_out);
+
+/**
+ * Sets how many `_async` calls run at once, each on a thread of the library's own
+ * (default 512; 1 to 65536, checked by `nowgg_client_new`). Further calls wait in
+ * order. Blocking calls are not counted: they run on the caller's thread.
+ */
+nowgg_status nowgg_config_set_max_in_flight(struct nowgg_config *config,
+                                            uint32_t max_in_flight,
+                                            struct nowgg_error **err_out);
 
 /**
  * Sets text appended to the `User-Agent` header (e.g. your game's name and version).
@@ -322,7 +529,9 @@ nowgg_status nowgg_config_set_user_agent(struct nowgg_config *config,
                                          struct nowgg_error **err_out);
 
 /**
- * Sets an HTTP or SOCKS proxy URL, e.g. `"http://proxy.internal:3128"`.
+ * Sets an HTTP(S) proxy URL, reached with CONNECT, e.g. `"http://proxy.internal:3128"`.
+ * SOCKS proxies are refused by `nowgg_client_new` (this build has no SOCKS support), as
+ * is any proxy with a plain-http base URL (the key would cross the proxy in clear).
  */
 nowgg_status nowgg_config_set_proxy(struct nowgg_config *config,
                                     const char *proxy,
@@ -339,8 +548,8 @@ nowgg_status nowgg_config_add_ca_certs_pem(struct nowgg_config *config,
                                            struct nowgg_error **err_out);
 
 /**
- * Sets the largest response body accepted, in bytes (default 1 MiB); a larger one
- * fails with `NOWGG_DECODE`.
+ * Sets the largest response body accepted, in bytes (default 1 MiB; 1 to 2^53 - 1); a
+ * larger body fails with `NOWGG_DECODE`.
  */
 nowgg_status nowgg_config_set_max_response_bytes(struct nowgg_config *config,
                                                  uint64_t max_response_bytes,
@@ -399,62 +608,6 @@ bool nowgg_error_is_retryable(const struct nowgg_error *error);
 void nowgg_error_free(struct nowgg_error *error);
 
 /**
- * The `purchaseState` (0 unpaid, 1 paid, 2 failed; other values kept as sent), with
- * the has/value convention.
- */
-bool nowgg_purchase_purchase_state(const struct nowgg_purchase *purchase,
-                                   int64_t *state_out);
-
-/**
- * The `consumptionState` (0 not consumed, 1 consumed; other values kept as sent), with
- * the has/value convention.
- */
-bool nowgg_purchase_consumption_state(const struct nowgg_purchase *purchase,
-                                      int64_t *state_out);
-
-/**
- * The purchase time in milliseconds since the Unix epoch, with the has/value
- * convention. `purchaseTime` is documented in seconds but sampled in milliseconds:
- * values of 10^12 and more are taken as milliseconds, smaller ones as seconds; falls
- * back to `purchaseTimeMillis`.
- */
-bool nowgg_purchase_time_ms(const struct nowgg_purchase *purchase,
-                            int64_t *time_ms_out);
-
-/**
- * True when the purchase is paid (`purchaseState` 1): the product may be granted.
- */
-bool nowgg_purchase_is_paid(const struct nowgg_purchase *purchase);
-
-/**
- * True when the purchase is consumed (`consumptionState` 1): never grant it again.
- */
-bool nowgg_purchase_is_consumed(const struct nowgg_purchase *purchase);
-
-/**
- * True when the vendor marks this as a test order (`isTestOrder`).
- */
-bool nowgg_purchase_is_test_order(const struct nowgg_purchase *purchase);
-
-/**
- * The whole `data` object as the vendor sent it, unknown fields included, as compact
- * JSON text (key order may differ). Borrowed from `purchase`.
- */
-const char *nowgg_purchase_raw_json(const struct nowgg_purchase *purchase);
-
-/**
- * Frees a purchase and every string it lent. NULL is ignored. Call it at most once.
- */
-void nowgg_purchase_free(struct nowgg_purchase *purchase);
-
-/**
- * Whether a purchase token comes from now.gg's No Code Payment flow (it starts with
- * `"-nowgg-"`): how a backend taking several stores routes it here. False for NULL or
- * invalid UTF-8. Thread-safe.
- */
-bool nowgg_is_nowgg_token(const char *token);
-
-/**
  * The app's id (the same as its Payment ID).
  *
  * The vendor's `appId`; NULL when absent or null. Borrowed from `purchase`.
@@ -469,7 +622,7 @@ const char *nowgg_purchase_app_id(const struct nowgg_purchase *purchase);
 const char *nowgg_purchase_country_code(const struct nowgg_purchase *purchase);
 
 /**
- * The currency, e.g. `"USD"`.
+ * The currency, e.g. `USD`.
  *
  * The vendor's `currency`; NULL when absent or null. Borrowed from `purchase`.
  */
@@ -483,28 +636,28 @@ const char *nowgg_purchase_currency(const struct nowgg_purchase *purchase);
 const char *nowgg_purchase_developer_payload(const struct nowgg_purchase *purchase);
 
 /**
- * `"release"` or `"sandbox"`.
+ * `release` or `sandbox`.
  *
  * The vendor's `environment`; NULL when absent or null. Borrowed from `purchase`.
  */
 const char *nowgg_purchase_environment(const struct nowgg_purchase *purchase);
 
 /**
- * Always `"nowgg#productPurchase"` where sent.
+ * Always `nowgg#productPurchase` where sent.
  *
  * The vendor's `kind`; NULL when absent or null. Borrowed from `purchase`.
  */
 const char *nowgg_purchase_kind(const struct nowgg_purchase *purchase);
 
 /**
- * The amount, kept as text (money is never a float), e.g. `"25.15"`.
+ * The amount, kept as text: money is never a float.
  *
  * The vendor's `orderAmount`; NULL when absent or null. Borrowed from `purchase`.
  */
 const char *nowgg_purchase_order_amount(const struct nowgg_purchase *purchase);
 
 /**
- * The unique transaction id.
+ * The unique transaction id: the key to record a grant under.
  *
  * The vendor's `orderId`; NULL when absent or null. Borrowed from `purchase`.
  */
@@ -518,7 +671,7 @@ const char *nowgg_purchase_order_id(const struct nowgg_purchase *purchase);
 const char *nowgg_purchase_package_name(const struct nowgg_purchase *purchase);
 
 /**
- * `"Paid"` or `"Unpaid"`.
+ * `Paid` or `Unpaid`.
  *
  * The vendor's `payStatusTxt`; NULL when absent or null. Borrowed from `purchase`.
  */
@@ -532,7 +685,7 @@ const char *nowgg_purchase_pay_status_txt(const struct nowgg_purchase *purchase)
 const char *nowgg_purchase_pay_time_txt(const struct nowgg_purchase *purchase);
 
 /**
- * The product bought.
+ * The product bought (absent in No Code purchases: see `sellerGoodsId`).
  *
  * The vendor's `productId`; NULL when absent or null. Borrowed from `purchase`.
  */
@@ -546,8 +699,8 @@ const char *nowgg_purchase_product_id(const struct nowgg_purchase *purchase);
 const char *nowgg_purchase_product_name(const struct nowgg_purchase *purchase);
 
 /**
- * The purchase time as sent (seconds or milliseconds: prefer
- * `nowgg_purchase_time_ms`).
+ * The purchase time as sent: documented in seconds, sampled in milliseconds (the
+ * normalised value is `purchaseTimeMs`).
  *
  * The vendor's `purchaseTime`; NULL when absent or null. Borrowed from `purchase`.
  */
@@ -575,11 +728,155 @@ const char *nowgg_purchase_purchase_token(const struct nowgg_purchase *purchase)
 const char *nowgg_purchase_region_code(const struct nowgg_purchase *purchase);
 
 /**
- * The same as `productId`, kept by the vendor for older clients.
+ * The product id as the seller set it up; No Code purchases carry only this.
  *
  * The vendor's `sellerGoodsId`; NULL when absent or null. Borrowed from `purchase`.
  */
 const char *nowgg_purchase_seller_goods_id(const struct nowgg_purchase *purchase);
+
+/**
+ * Starts a policy that asks for a paid, unconsumed, real purchase of any product of any
+ * package; narrow it with the `nowgg_grant_policy_*` setters. On success writes it to
+ * `*policy_out`.
+ */
+nowgg_status nowgg_grant_policy_new(struct nowgg_grant_policy **policy_out,
+                                    struct nowgg_error **err_out);
+
+/**
+ * The purchase's `packageName` must be `package_name` (your game's), else
+ * `NOWGG_PACKAGE_MISMATCH`. The string is copied.
+ */
+nowgg_status nowgg_grant_policy_set_package_name(struct nowgg_grant_policy *policy,
+                                                 const char *package_name,
+                                                 struct nowgg_error **err_out);
+
+/**
+ * Accepts `product_id` (call once per product; with none, any product passes). A
+ * purchase's product is its `productId`, or its `sellerGoodsId` where `productId` is
+ * absent (No Code purchases); any other is `NOWGG_PRODUCT_MISMATCH`. The string is
+ * copied.
+ */
+nowgg_status nowgg_grant_policy_add_product_id(struct nowgg_grant_policy *policy,
+                                               const char *product_id,
+                                               struct nowgg_error **err_out);
+
+/**
+ * Whether test orders (`isTestOrder` true) may be granted; by default they are refused
+ * with `NOWGG_TEST_ORDER`.
+ */
+nowgg_status nowgg_grant_policy_allow_test_orders(struct nowgg_grant_policy *policy,
+                                                  bool allow,
+                                                  struct nowgg_error **err_out);
+
+/**
+ * Frees a policy. NULL is ignored. Call it at most once.
+ */
+void nowgg_grant_policy_free(struct nowgg_grant_policy *policy);
+
+/**
+ * Step 1 of a grant: verifies a purchase token (like `nowgg_verify_purchase`), then
+ * checks the purchase against `policy` (like `nowgg_purchase_check`).
+ *
+ * On success writes the purchase to `*purchase_out` (free it with
+ * `nowgg_purchase_free`). Next: record the grant under `nowgg_purchase_order_id` in
+ * your own database, a unique key (an existing row means it was delivered already:
+ * stop); grant, in the same transaction where you can; then `nowgg_consume_purchase`.
+ *
+ * Refusals: `NOWGG_NOT_PAID`, `NOWGG_ALREADY_CONSUMED`, `NOWGG_PACKAGE_MISMATCH`,
+ * `NOWGG_PRODUCT_MISMATCH`, `NOWGG_TEST_ORDER` (no purchase is written then), besides
+ * the failures of `nowgg_verify_purchase`.
+ */
+nowgg_status nowgg_verify_for_grant(const struct nowgg_client *client,
+                                    const char *token,
+                                    const struct nowgg_grant_policy *policy,
+                                    struct nowgg_purchase **purchase_out,
+                                    struct nowgg_error **err_out);
+
+/**
+ * Checks a purchase already verified against `policy`, without any I/O: `NOWGG_OK`, or
+ * the first refusal of `NOWGG_NOT_PAID`, `NOWGG_ALREADY_CONSUMED`,
+ * `NOWGG_PACKAGE_MISMATCH`, `NOWGG_PRODUCT_MISMATCH`, `NOWGG_TEST_ORDER`, in that order.
+ */
+nowgg_status nowgg_purchase_check(const struct nowgg_purchase *purchase,
+                                  const struct nowgg_grant_policy *policy,
+                                  struct nowgg_error **err_out);
+
+/**
+ * The string field number `field` (0 to `NOWGG_FIELD_COUNT - 1`, in the order
+ * `nowgg_field_name` names them) of `purchase`: the same string its named getter
+ * (`nowgg_purchase_order_id`...) lends. NULL when the field is absent or null, `field`
+ * is out of range, or `purchase` is NULL. Borrowed from `purchase`.
+ *
+ * For code that handles every field alike (serialisers, test runners); the named
+ * getters read better everywhere else.
+ */
+const char *nowgg_purchase_field(const struct nowgg_purchase *purchase,
+                                 uint32_t field);
+
+/**
+ * The vendor's name of string field number `field` (`"appId"`, `"orderId"`...), for
+ * 0 to `NOWGG_FIELD_COUNT - 1`; NULL past the end.
+ *
+ * The string is static: never free it. Thread-safe.
+ */
+const char *nowgg_field_name(uint32_t field);
+
+/**
+ * The `purchaseState` (0 unpaid, 1 paid, 2 failed; other values kept as sent), with
+ * the has/value convention.
+ */
+bool nowgg_purchase_purchase_state(const struct nowgg_purchase *purchase,
+                                   int64_t *state_out);
+
+/**
+ * The `consumptionState` (0 not consumed, 1 consumed; other values kept as sent), with
+ * the has/value convention.
+ */
+bool nowgg_purchase_consumption_state(const struct nowgg_purchase *purchase,
+                                      int64_t *state_out);
+
+/**
+ * The purchase time in milliseconds since the Unix epoch, with the has/value
+ * convention. `purchaseTime` is documented in seconds but sampled in milliseconds:
+ * values of 10^12 and more are taken as milliseconds, smaller ones as seconds; falls
+ * back to `purchaseTimeMillis`.
+ */
+bool nowgg_purchase_time_ms(const struct nowgg_purchase *purchase,
+                            int64_t *time_ms_out);
+
+/**
+ * True when the purchase is paid (`purchaseState` 1). `nowgg_purchase_check` checks
+ * this and the rest of a grant policy.
+ */
+bool nowgg_purchase_is_paid(const struct nowgg_purchase *purchase);
+
+/**
+ * True when the purchase is consumed (`consumptionState` 1).
+ */
+bool nowgg_purchase_is_consumed(const struct nowgg_purchase *purchase);
+
+/**
+ * True when the vendor marks this as a test order (`isTestOrder`).
+ */
+bool nowgg_purchase_is_test_order(const struct nowgg_purchase *purchase);
+
+/**
+ * The whole `data` object as the vendor sent it, unknown fields included, as compact
+ * JSON text (key order may differ). Borrowed from `purchase`.
+ */
+const char *nowgg_purchase_raw_json(const struct nowgg_purchase *purchase);
+
+/**
+ * Frees a purchase and every string it lent. NULL is ignored. Call it at most once.
+ */
+void nowgg_purchase_free(struct nowgg_purchase *purchase);
+
+/**
+ * Whether a purchase token comes from now.gg's No Code Payment flow (it starts with
+ * `"-nowgg-"`): how a backend taking several stores routes it here. False for NULL or
+ * invalid UTF-8. Thread-safe.
+ */
+bool nowgg_is_nowgg_token(const char *token);
 
 /**
  * The name of a status without its `NOWGG_` prefix, e.g. `"INVALID_PURCHASE_TOKEN"`:

@@ -1,29 +1,47 @@
 /*
  * nowgg_payments.hpp: a header-only C++17 wrapper over nowgg_payments.h.
  *
- *     nowgg::Client client(nowgg::ClientOptions{api_key});   // once, shared by all threads
- *     nowgg::Purchase purchase = client.verify_purchase(token);
- *     if (purchase.is_paid && !purchase.is_consumed) {
- *         client.consume_purchase(nowgg::ConsumeRequest{token});
- *         grant(*purchase.product_id);
- *     }
+ *     const nowgg::Client client(nowgg::ClientOptions{api_key});   // once, shared by all threads
+ *     const nowgg::GrantPolicy policy{"com.example.game", {"gems_100", "gems_500"}};
+ *
+ *     // 1. Paid, not consumed, this game's package and product (else nowgg::Error).
+ *     const nowgg::Purchase purchase = client.verify_for_grant(token, policy);
+ *     // 2. Record the grant in your database under purchase.order_id(), a unique key. If
+ *     //    the row already exists the purchase was delivered: answer "already delivered".
+ *     // 3. Grant the product, in the same transaction as the record where you can.
+ *     // 4. Consume: Consumed and AlreadyConsumed both mean done; a retryable error means
+ *     //    try again later (a sweep over recorded, unconsumed orders).
+ *     client.consume_purchase(nowgg::ConsumeRequest{token});
+ *
+ * The record, not the consume, is the lock: a consume's answer can be lost, and then no
+ * one can tell whose consume took effect. examples/cpp/ is a whole handler with its
+ * ledger in SQLite.
  *
  * Failures throw nowgg::Error (a std::runtime_error) carrying the kind, the API code, the
- * HTTP status and whether a retry may succeed. Client is a move-only RAII handle; every C
- * object the wrapper makes is freed on every path, exceptions included.
+ * HTTP status and whether a retry may succeed. The *_async methods return a std::future
+ * at once; the call runs on one of the library's own threads, and the future's get()
+ * returns its value or throws its nowgg::Error. Client is a move-only RAII handle, and
+ * Purchase shares the C purchase it reads from; every C object the wrapper makes is
+ * freed on every path, exceptions included.
  *
- * Hand-written (the C header is generated); link with nowgg_payments::nowgg_payments.
+ * Hand-written (the C header is generated), apart from Purchase's string accessors, which
+ * ffi-c/tests/header.rs writes from the core's field table. Link with
+ * nowgg_payments::nowgg_payments.
  */
 #ifndef NOWGG_PAYMENTS_HPP
 #define NOWGG_PAYMENTS_HPP
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "nowgg_payments.h"
 
@@ -67,43 +85,20 @@ private:
     bool retryable_;
 };
 
-/// A verified purchase, copied out of the library: a plain value, safe to keep and share.
-/// Every field may be absent (`std::nullopt`); the names are the API's, in snake_case.
-struct Purchase {
-    std::optional<std::string> app_id{};
-    std::optional<std::string> country_code{};
-    std::optional<std::string> currency{};
-    std::optional<std::string> developer_payload{};
-    std::optional<std::string> environment{};
-    std::optional<std::string> kind{};
-    /// The amount as text: money is never a float.
-    std::optional<std::string> order_amount{};
-    std::optional<std::string> order_id{};
-    std::optional<std::string> package_name{};
-    std::optional<std::string> pay_status_txt{};
-    std::optional<std::string> pay_time_txt{};
-    std::optional<std::string> product_id{};
-    std::optional<std::string> product_name{};
-    /// As sent (seconds or milliseconds): prefer purchase_time_ms.
-    std::optional<std::string> purchase_time{};
-    std::optional<std::string> purchase_time_millis{};
-    std::optional<std::string> purchase_token{};
-    std::optional<std::string> region_code{};
-    std::optional<std::string> seller_goods_id{};
-    /// 0 unpaid, 1 paid, 2 failed; other values kept as sent.
-    std::optional<std::int64_t> purchase_state{};
-    /// 0 not consumed, 1 consumed; other values kept as sent.
-    std::optional<std::int64_t> consumption_state{};
-    /// The purchase time in milliseconds since the Unix epoch, normalised.
-    std::optional<std::int64_t> purchase_time_ms{};
-    /// Paid (purchaseState 1): the product may be granted.
-    bool is_paid = false;
-    /// Consumed (consumptionState 1): never grant it again.
-    bool is_consumed = false;
-    bool is_test_order = false;
-    /// The whole `data` object as compact JSON, unknown fields included.
-    std::string raw_json{};
+/// How a consume ended: both values mean the purchase is consumed, done.
+enum class ConsumeOutcome : std::uint32_t {
+    /// This request consumed the purchase.
+    Consumed = NOWGG_OUTCOME_CONSUMED,
+    /// The purchase was consumed before this call, or this call's answer was lost and a
+    /// verify shows it consumed.
+    AlreadyConsumed = NOWGG_OUTCOME_ALREADY_CONSUMED,
 };
+
+/// The outcome as every face spells it: "consumed" or "already_consumed".
+inline std::string to_string(ConsumeOutcome outcome) {
+    const char *name = nowgg_consume_outcome_name(static_cast<std::uint32_t>(outcome));
+    return name != nullptr ? name : "unknown";
+}
 
 /// A consume: the token, and for multi-store purchases the store ("xiaomi", "onestore")
 /// and product id (required there), currency and developer payload.
@@ -115,8 +110,20 @@ struct ConsumeRequest {
     std::optional<std::string> developer_payload{};
 };
 
+/// What a purchase must be to be granted: paid and not consumed always; then this
+/// package, one of these products (productId, else sellerGoodsId; any when empty), and
+/// no test order unless allowed. A refusal throws Error with NOWGG_NOT_PAID,
+/// NOWGG_ALREADY_CONSUMED, NOWGG_PACKAGE_MISMATCH, NOWGG_PRODUCT_MISMATCH or
+/// NOWGG_TEST_ORDER.
+struct GrantPolicy {
+    std::optional<std::string> package_name{};
+    std::vector<std::string> product_ids{};
+    bool allow_test_orders = false;
+};
+
 /// The options of a Client; unset ones keep the library's defaults (region global,
-/// timeout 10 s, connect timeout 3 s, 2 retries, 1 MiB response cap).
+/// timeout 10 s, connect timeout 3 s, 2 retries, deadline 30 s, 512 async calls in
+/// flight, 1 MiB response cap). The library checks every value when the client is built.
 struct ClientOptions {
     std::string api_key{};
     /// "global" or "china"; ignored when base_url is set.
@@ -126,11 +133,16 @@ struct ClientOptions {
     /// Per attempt, connect included.
     std::optional<std::chrono::milliseconds> timeout{};
     std::optional<std::chrono::milliseconds> connect_timeout{};
-    /// Retries of a verify after a retryable failure (consumes are never re-sent).
+    /// Retries of a verify after a retryable failure (a consume is never sent twice).
     std::optional<std::uint32_t> max_retries{};
+    /// The bound on everything one call does: attempts, backoff, a consume's
+    /// reconciliation. Past it, NOWGG_TIMEOUT.
+    std::optional<std::chrono::milliseconds> deadline{};
+    /// How many *_async calls run at once on the library's threads; more wait in order.
+    std::optional<std::uint32_t> max_in_flight{};
     /// Appended to the User-Agent.
     std::optional<std::string> user_agent{};
-    /// http://... or socks5://...
+    /// An HTTP(S) proxy, http://host:port (SOCKS is refused).
     std::optional<std::string> proxy{};
     /// Extra trusted root certificates, PEM.
     std::optional<std::string> ca_certs_pem{};
@@ -145,20 +157,16 @@ struct ConfigDeleter {
 struct ClientDeleter {
     void operator()(const nowgg_client *client) const noexcept { nowgg_client_free(client); }
 };
-struct PurchaseDeleter {
-    void operator()(nowgg_purchase *purchase) const noexcept { nowgg_purchase_free(purchase); }
+struct PolicyDeleter {
+    void operator()(nowgg_grant_policy *policy) const noexcept { nowgg_grant_policy_free(policy); }
 };
 struct ErrorDeleter {
     void operator()(nowgg_error *error) const noexcept { nowgg_error_free(error); }
 };
 
-/// Runs one fallible C call, `call(&err)`, and throws its error (freed on every path).
-template <class Call>
-void invoke(Call &&call) {
-    nowgg_error *raw = nullptr;
-    nowgg_status status = call(&raw);
+/// The exception for a failed call; takes the C error (which may be NULL) and frees it.
+inline Error to_error(nowgg_status status, nowgg_error *raw) {
     std::unique_ptr<nowgg_error, ErrorDeleter> error(raw);
-    if (status == NOWGG_OK) return;
     std::optional<std::int64_t> api_code{};
     std::optional<std::uint16_t> http_status{};
     std::int64_t code = 0;
@@ -166,8 +174,16 @@ void invoke(Call &&call) {
     if (nowgg_error_api_code(error.get(), &code)) api_code = code;
     if (nowgg_error_http_status(error.get(), &http)) http_status = http;
     const char *message = nowgg_error_message(error.get());
-    throw Error(status, message != nullptr ? message : "unknown error", api_code, http_status,
-                nowgg_error_is_retryable(error.get()));
+    return Error(status, message != nullptr ? message : "unknown error", api_code, http_status,
+                 nowgg_error_is_retryable(error.get()));
+}
+
+/// Runs one fallible C call, `call(&err)`, and throws its error (freed on every path).
+template <class Call>
+void invoke(Call &&call) {
+    nowgg_error *raw = nullptr;
+    const nowgg_status status = call(&raw);
+    if (status != NOWGG_OK) throw to_error(status, raw);
 }
 
 /// A NUL-terminated copy of an argument. C strings end at the first NUL, so an argument
@@ -180,10 +196,16 @@ inline std::string c_arg(std::string_view value, const char *name) {
     return std::string(value);
 }
 
+/// An optional argument as C takes it (NULL when unset), copied and checked like c_arg.
+inline std::optional<std::string> c_opt_arg(const std::optional<std::string> &value, const char *name) {
+    return value ? std::optional<std::string>(c_arg(*value, name)) : std::nullopt;
+}
+
 inline const char *c_opt(const std::optional<std::string> &value) {
     return value ? value->c_str() : nullptr;
 }
 
+/// A string the library lent, copied; nullopt for NULL.
 inline std::optional<std::string> text(const char *value) {
     return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
 }
@@ -205,12 +227,13 @@ T c_value(T value) {
     return value;
 }
 
-/// Applies a text option, when set, with its `nowgg_config_set_*` function.
-template <class Setter>
-void set_text(nowgg_config *config, const std::optional<std::string> &value, const char *name, Setter setter) {
+/// Applies a text option, when set, with its setter (`nowgg_config_set_*`,
+/// `nowgg_grant_policy_*`).
+template <class Object, class Setter>
+void set_text(Object *object, const std::optional<std::string> &value, const char *name, Setter setter) {
     if (!value) return;
     const std::string text = c_arg(*value, name);
-    invoke([&](nowgg_error **err) { return setter(config, text.c_str(), err); });
+    invoke([&](nowgg_error **err) { return setter(object, text.c_str(), err); });
 }
 
 /// Applies a number or duration option, when set, with its `nowgg_config_set_*` function.
@@ -221,41 +244,168 @@ void set_value(nowgg_config *config, const std::optional<T> &value, Setter sette
     invoke([&](nowgg_error **err) { return setter(config, number, err); });
 }
 
-inline Purchase copy(const nowgg_purchase *p) {
-    Purchase out;
-    out.app_id = text(nowgg_purchase_app_id(p));
-    out.country_code = text(nowgg_purchase_country_code(p));
-    out.currency = text(nowgg_purchase_currency(p));
-    out.developer_payload = text(nowgg_purchase_developer_payload(p));
-    out.environment = text(nowgg_purchase_environment(p));
-    out.kind = text(nowgg_purchase_kind(p));
-    out.order_amount = text(nowgg_purchase_order_amount(p));
-    out.order_id = text(nowgg_purchase_order_id(p));
-    out.package_name = text(nowgg_purchase_package_name(p));
-    out.pay_status_txt = text(nowgg_purchase_pay_status_txt(p));
-    out.pay_time_txt = text(nowgg_purchase_pay_time_txt(p));
-    out.product_id = text(nowgg_purchase_product_id(p));
-    out.product_name = text(nowgg_purchase_product_name(p));
-    out.purchase_time = text(nowgg_purchase_purchase_time(p));
-    out.purchase_time_millis = text(nowgg_purchase_purchase_time_millis(p));
-    out.purchase_token = text(nowgg_purchase_purchase_token(p));
-    out.region_code = text(nowgg_purchase_region_code(p));
-    out.seller_goods_id = text(nowgg_purchase_seller_goods_id(p));
-    out.purchase_state = number(p, nowgg_purchase_purchase_state);
-    out.consumption_state = number(p, nowgg_purchase_consumption_state);
-    out.purchase_time_ms = number(p, nowgg_purchase_time_ms);
-    out.is_paid = nowgg_purchase_is_paid(p);
-    out.is_consumed = nowgg_purchase_is_consumed(p);
-    out.is_test_order = nowgg_purchase_is_test_order(p);
-    out.raw_json = nowgg_purchase_raw_json(p);
+/// The C policy for a GrantPolicy, freed by its owner.
+inline std::unique_ptr<nowgg_grant_policy, PolicyDeleter> c_policy(const GrantPolicy &policy) {
+    nowgg_grant_policy *raw = nullptr;
+    invoke([&](nowgg_error **err) { return nowgg_grant_policy_new(&raw, err); });
+    std::unique_ptr<nowgg_grant_policy, PolicyDeleter> out(raw);
+    set_text(out.get(), policy.package_name, "package_name", nowgg_grant_policy_set_package_name);
+    for (const std::string &id : policy.product_ids) {
+        set_text(out.get(), std::optional<std::string>(id), "product_id", nowgg_grant_policy_add_product_id);
+    }
+    invoke([&](nowgg_error **err) {
+        return nowgg_grant_policy_allow_test_orders(out.get(), policy.allow_test_orders, err);
+    });
     return out;
+}
+
+}  // namespace detail
+
+/// A verified purchase. It owns the C purchase and reads each value from it when asked:
+/// nothing is copied up front. Copies share the one C purchase (immutable, so copies may
+/// be read from any threads at once). Every field may be absent (std::nullopt).
+class Purchase {
+public:
+    /// Takes ownership of a purchase the C API handed out (not NULL).
+    explicit Purchase(nowgg_purchase *owned) : handle_(owned, nowgg_purchase_free) {}
+
+    // BEGIN accessors generated by ffi-c/tests/header.rs: do not edit by hand.
+    /// The app's id (the same as its Payment ID). The vendor's `appId`.
+    std::optional<std::string> app_id() const { return detail::text(nowgg_purchase_app_id(get())); }
+    /// The buyer's country at purchase time; some stores send null. The vendor's `countryCode`.
+    std::optional<std::string> country_code() const { return detail::text(nowgg_purchase_country_code(get())); }
+    /// The currency, e.g. `USD`. The vendor's `currency`.
+    std::optional<std::string> currency() const { return detail::text(nowgg_purchase_currency(get())); }
+    /// The string the game attached to the order. The vendor's `developerPayload`.
+    std::optional<std::string> developer_payload() const { return detail::text(nowgg_purchase_developer_payload(get())); }
+    /// `release` or `sandbox`. The vendor's `environment`.
+    std::optional<std::string> environment() const { return detail::text(nowgg_purchase_environment(get())); }
+    /// Always `nowgg#productPurchase` where sent. The vendor's `kind`.
+    std::optional<std::string> kind() const { return detail::text(nowgg_purchase_kind(get())); }
+    /// The amount, kept as text: money is never a float. The vendor's `orderAmount`.
+    std::optional<std::string> order_amount() const { return detail::text(nowgg_purchase_order_amount(get())); }
+    /// The unique transaction id: the key to record a grant under. The vendor's `orderId`.
+    std::optional<std::string> order_id() const { return detail::text(nowgg_purchase_order_id(get())); }
+    /// The app's package name. The vendor's `packageName`.
+    std::optional<std::string> package_name() const { return detail::text(nowgg_purchase_package_name(get())); }
+    /// `Paid` or `Unpaid`. The vendor's `payStatusTxt`.
+    std::optional<std::string> pay_status_txt() const { return detail::text(nowgg_purchase_pay_status_txt(get())); }
+    /// When the payment happened, as the vendor formats it. The vendor's `payTimeTxt`.
+    std::optional<std::string> pay_time_txt() const { return detail::text(nowgg_purchase_pay_time_txt(get())); }
+    /// The product bought (absent in No Code purchases: see `sellerGoodsId`). The vendor's
+    /// `productId`.
+    std::optional<std::string> product_id() const { return detail::text(nowgg_purchase_product_id(get())); }
+    /// The product's name. The vendor's `productName`.
+    std::optional<std::string> product_name() const { return detail::text(nowgg_purchase_product_name(get())); }
+    /// The purchase time as sent: documented in seconds, sampled in milliseconds (the normalised
+    /// value is `purchaseTimeMs`). The vendor's `purchaseTime`.
+    std::optional<std::string> purchase_time() const { return detail::text(nowgg_purchase_purchase_time(get())); }
+    /// Deprecated by the vendor in favour of `purchaseTime`. The vendor's `purchaseTimeMillis`.
+    std::optional<std::string> purchase_time_millis() const { return detail::text(nowgg_purchase_purchase_time_millis(get())); }
+    /// The purchase token. The vendor's `purchaseToken`.
+    std::optional<std::string> purchase_token() const { return detail::text(nowgg_purchase_purchase_token(get())); }
+    /// The ISO 3166-1 alpha-2 billing region. The vendor's `regionCode`.
+    std::optional<std::string> region_code() const { return detail::text(nowgg_purchase_region_code(get())); }
+    /// The product id as the seller set it up; No Code purchases carry only this. The vendor's
+    /// `sellerGoodsId`.
+    std::optional<std::string> seller_goods_id() const { return detail::text(nowgg_purchase_seller_goods_id(get())); }
+    // END generated accessors.
+
+    /// String field number `index` (0 to NOWGG_FIELD_COUNT - 1, named by
+    /// nowgg_field_name), for code that treats every field alike.
+    std::optional<std::string> field(std::uint32_t index) const {
+        return detail::text(nowgg_purchase_field(get(), index));
+    }
+    /// 0 unpaid, 1 paid, 2 failed; other values kept as sent.
+    std::optional<std::int64_t> purchase_state() const {
+        return detail::number(get(), nowgg_purchase_purchase_state);
+    }
+    /// 0 not consumed, 1 consumed; other values kept as sent.
+    std::optional<std::int64_t> consumption_state() const {
+        return detail::number(get(), nowgg_purchase_consumption_state);
+    }
+    /// The purchase time in milliseconds since the Unix epoch, normalised.
+    std::optional<std::int64_t> purchase_time_ms() const { return detail::number(get(), nowgg_purchase_time_ms); }
+    /// Paid (purchaseState 1).
+    bool is_paid() const noexcept { return nowgg_purchase_is_paid(get()); }
+    /// Consumed (consumptionState 1).
+    bool is_consumed() const noexcept { return nowgg_purchase_is_consumed(get()); }
+    /// The vendor marks it as a test order.
+    bool is_test_order() const noexcept { return nowgg_purchase_is_test_order(get()); }
+    /// The whole `data` object as compact JSON, unknown fields included.
+    std::string raw_json() const {
+        const char *json = nowgg_purchase_raw_json(get());
+        if (json == nullptr) {
+            throw Error(NOWGG_INTERNAL, "internal error in nowgg-payments: no raw JSON", std::nullopt,
+                        std::nullopt, false);
+        }
+        return json;
+    }
+
+    /// The grant check without I/O; throws Error with the refusal's kind.
+    void check(const GrantPolicy &policy) const {
+        const auto c = detail::c_policy(policy);
+        detail::invoke([&](nowgg_error **err) { return nowgg_purchase_check(get(), c.get(), err); });
+    }
+
+    /// The C handle, for calls the wrapper does not cover; still owned by this Purchase.
+    const nowgg_purchase *get() const noexcept { return handle_.get(); }
+
+private:
+    std::shared_ptr<nowgg_purchase> handle_;
+};
+
+namespace detail {
+
+/// The callback of the purchase calls: fulfils the promise passed as user_data and
+/// deletes it. Never throws: an exception must not cross the C library's frames.
+inline void purchase_done(void *user_data, nowgg_status status, nowgg_purchase *purchase,
+                          nowgg_error *error) noexcept {
+    std::unique_ptr<std::promise<Purchase>> promise(static_cast<std::promise<Purchase> *>(user_data));
+    try {
+        if (status == NOWGG_OK) {
+            promise->set_value(Purchase(purchase));
+        } else {
+            promise->set_exception(std::make_exception_ptr(to_error(status, error)));
+        }
+    } catch (...) {
+        // Only allocation can fail here; the future then reports a broken promise.
+    }
+}
+
+/// The callback of the consume call, likewise.
+inline void consume_done(void *user_data, nowgg_status status, const nowgg_consume_outcome *outcome,
+                         nowgg_error *error) noexcept {
+    std::unique_ptr<std::promise<ConsumeOutcome>> promise(static_cast<std::promise<ConsumeOutcome> *>(user_data));
+    try {
+        if (status == NOWGG_OK && outcome != nullptr) {
+            promise->set_value(static_cast<ConsumeOutcome>(*outcome));
+        } else {
+            promise->set_exception(std::make_exception_ptr(to_error(status, error)));
+        }
+    } catch (...) {
+        // As above.
+    }
+}
+
+/// Starts an async C call, `start(user_data, &err)`, with a promise of T as its user
+/// data: the callback owns the promise once the call is queued; if it is not, the
+/// promise is freed here and the error thrown.
+template <class T, class Start>
+std::future<T> start_async(Start &&start) {
+    auto promise = std::make_unique<std::promise<T>>();
+    std::future<T> future = promise->get_future();
+    invoke([&](nowgg_error **err) { return start(static_cast<void *>(promise.get()), err); });
+    promise.release();  // NOLINT(bugprone-unused-return-value): the callback deletes it
+    return future;
 }
 
 }  // namespace detail
 
 /// A client of the Payments API: build one and share it by reference between threads
 /// (its const methods may run concurrently). Move-only; a moved-from Client throws
-/// INVALID_ARGUMENT when used.
+/// INVALID_ARGUMENT when used. It may be destroyed while *_async calls are in flight:
+/// they complete, and their futures are fulfilled.
 class Client {
 public:
     /// Checks the options and builds the client; throws Error (INVALID_ARGUMENT).
@@ -270,6 +420,8 @@ public:
         detail::set_value(c, options.timeout, nowgg_config_set_timeout_ms);
         detail::set_value(c, options.connect_timeout, nowgg_config_set_connect_timeout_ms);
         detail::set_value(c, options.max_retries, nowgg_config_set_max_retries);
+        detail::set_value(c, options.deadline, nowgg_config_set_deadline_ms);
+        detail::set_value(c, options.max_in_flight, nowgg_config_set_max_in_flight);
         detail::set_text(c, options.user_agent, "user_agent", nowgg_config_set_user_agent);
         detail::set_text(c, options.proxy, "proxy", nowgg_config_set_proxy);
         if (options.ca_certs_pem) {
@@ -291,28 +443,69 @@ public:
     Client &operator=(const Client &) = delete;
     ~Client() = default;
 
-    /// Verifies a purchase token; throws Error. Check is_paid and is_consumed before
-    /// granting.
+    /// Verifies a purchase token; throws Error. A genuine token is not yet a reason to
+    /// grant: verify_for_grant also checks the purchase against your policy.
     Purchase verify_purchase(std::string_view token) const {
         const std::string t = detail::c_arg(token, "token");
         nowgg_purchase *raw = nullptr;
         detail::invoke([&](nowgg_error **err) { return nowgg_verify_purchase(handle_.get(), t.c_str(), &raw, err); });
-        std::unique_ptr<nowgg_purchase, detail::PurchaseDeleter> purchase(raw);
-        return detail::copy(purchase.get());
+        return Purchase(raw);
     }
 
-    /// Consumes a purchase once it is granted; throws Error. ERROR_CONSUMING_PRODUCT
-    /// (3800) means it was already consumed: do not grant it again.
-    void consume_purchase(const ConsumeRequest &request) const {
-        const std::string token = detail::c_arg(request.token, "token");
-        const std::string store = detail::c_arg(request.store, "store");
-        std::optional<std::string> product_id, currency, payload;
-        if (request.product_id) product_id = detail::c_arg(*request.product_id, "product_id");
-        if (request.currency) currency = detail::c_arg(*request.currency, "currency");
-        if (request.developer_payload) payload = detail::c_arg(*request.developer_payload, "developer_payload");
+    /// Step 1 of a grant: verifies, then checks the purchase against `policy`; throws
+    /// Error (a refusal: NOWGG_NOT_PAID, NOWGG_ALREADY_CONSUMED, NOWGG_PACKAGE_MISMATCH,
+    /// NOWGG_PRODUCT_MISMATCH, NOWGG_TEST_ORDER). Next: record the grant under
+    /// order_id(), grant, consume.
+    Purchase verify_for_grant(std::string_view token, const GrantPolicy &policy) const {
+        const std::string t = detail::c_arg(token, "token");
+        const auto c = detail::c_policy(policy);
+        nowgg_purchase *raw = nullptr;
         detail::invoke([&](nowgg_error **err) {
-            return nowgg_consume_purchase(handle_.get(), token.c_str(), store.c_str(), detail::c_opt(product_id),
-                                          detail::c_opt(currency), detail::c_opt(payload), err);
+            return nowgg_verify_for_grant(handle_.get(), t.c_str(), c.get(), &raw, err);
+        });
+        return Purchase(raw);
+    }
+
+    /// Step 4 of a grant: makes sure the purchase is consumed, once its grant is recorded
+    /// and delivered. Both outcomes mean done; throws Error otherwise (a retryable one:
+    /// call again later). Always safe to call again; the request is never sent twice in
+    /// one call. ERROR_CONSUMING_PRODUCT (3800) is left only for an unpaid purchase.
+    ConsumeOutcome consume_purchase(const ConsumeRequest &request) const {
+        const Consume c(request);
+        nowgg_consume_outcome outcome = NOWGG_OUTCOME_CONSUMED;
+        detail::invoke([&](nowgg_error **err) {
+            return nowgg_consume_purchase(handle_.get(), c.token.c_str(), c.store.c_str(), detail::c_opt(c.product_id),
+                                          detail::c_opt(c.currency), detail::c_opt(c.payload), &outcome, err);
+        });
+        return static_cast<ConsumeOutcome>(outcome);
+    }
+
+    /// verify_purchase on one of the library's threads: returns at once; get() returns
+    /// the purchase or throws its Error. Throws at once only for a NUL in the token.
+    std::future<Purchase> verify_purchase_async(std::string_view token) const {
+        const std::string t = detail::c_arg(token, "token");
+        return detail::start_async<Purchase>([&](void *promise, nowgg_error **err) {
+            return nowgg_verify_purchase_async(handle_.get(), t.c_str(), detail::purchase_done, promise, err);
+        });
+    }
+
+    /// verify_for_grant on one of the library's threads, like verify_purchase_async.
+    std::future<Purchase> verify_for_grant_async(std::string_view token, const GrantPolicy &policy) const {
+        const std::string t = detail::c_arg(token, "token");
+        const auto c = detail::c_policy(policy);
+        return detail::start_async<Purchase>([&](void *promise, nowgg_error **err) {
+            return nowgg_verify_for_grant_async(handle_.get(), t.c_str(), c.get(), detail::purchase_done, promise, err);
+        });
+    }
+
+    /// consume_purchase on one of the library's threads: returns at once; get() returns
+    /// the outcome or throws its Error.
+    std::future<ConsumeOutcome> consume_purchase_async(const ConsumeRequest &request) const {
+        const Consume c(request);
+        return detail::start_async<ConsumeOutcome>([&](void *promise, nowgg_error **err) {
+            return nowgg_consume_purchase_async(handle_.get(), c.token.c_str(), c.store.c_str(),
+                                                detail::c_opt(c.product_id), detail::c_opt(c.currency),
+                                                detail::c_opt(c.payload), detail::consume_done, promise, err);
         });
     }
 
@@ -320,6 +513,18 @@ public:
     const nowgg_client *get() const noexcept { return handle_.get(); }
 
 private:
+    /// A consume's arguments, checked for NULs and kept alive for the C call.
+    struct Consume {
+        explicit Consume(const ConsumeRequest &r)
+            : token(detail::c_arg(r.token, "token")),
+              store(detail::c_arg(r.store, "store")),
+              product_id(detail::c_opt_arg(r.product_id, "product_id")),
+              currency(detail::c_opt_arg(r.currency, "currency")),
+              payload(detail::c_opt_arg(r.developer_payload, "developer_payload")) {}
+        std::string token, store;
+        std::optional<std::string> product_id, currency, payload;
+    };
+
     std::unique_ptr<const nowgg_client, detail::ClientDeleter> handle_;
 };
 

@@ -12,10 +12,11 @@ build="$CARGO_TARGET_DIR/cmake"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Tools and the test-only libraries (the library itself needs none of them).
+# Tools and the test-only libraries (the library itself needs none of them; the example
+# keeps its ledger in SQLite, and its script adds purchases to the sandbox with curl).
 if command -v dpkg >/dev/null; then
     missing=()
-    for pkg in cmake make g++ pkg-config valgrind libcurl4-openssl-dev libcjson-dev nlohmann-json3-dev; do
+    for pkg in cmake make g++ pkg-config valgrind curl libcurl4-openssl-dev libcjson-dev nlohmann-json3-dev libsqlite3-dev; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if ((${#missing[@]})); then

@@ -44,7 +44,9 @@ unsafe fn update(
 }
 
 /// Starts a config with the Payments API key from nowStudio; every other option has its
-/// default (region global, timeout 10 s, connect timeout 3 s, 2 retries, 1 MiB cap).
+/// default (region global, timeout 10 s, connect timeout 3 s, 2 retries, deadline 30 s,
+/// 512 async calls in flight, 1 MiB cap). The library checks every value when the client
+/// is built, with the same limits in every language it serves.
 ///
 /// On success writes a new config to `*config_out`. The key is checked by
 /// `nowgg_client_new`; it is never echoed in an error.
@@ -91,7 +93,7 @@ pub unsafe extern "C" fn nowgg_config_set_base_url(
 }
 
 /// Sets the deadline of one attempt, connect and response included, in milliseconds
-/// (default 10000; 0 is refused by `nowgg_client_new`).
+/// (default 10000; 0 and more than a day are refused by `nowgg_client_new`).
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_config_set_timeout_ms(
     config: *mut nowgg_config,
@@ -103,8 +105,8 @@ pub unsafe extern "C" fn nowgg_config_set_timeout_ms(
     }
 }
 
-/// Sets the deadline to connect, TLS included, in milliseconds (default 3000; 0 is
-/// refused by `nowgg_client_new`).
+/// Sets the deadline to connect, TLS included, in milliseconds (default 3000; 0 and more
+/// than a day are refused by `nowgg_client_new`).
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_config_set_connect_timeout_ms(
     config: *mut nowgg_config,
@@ -116,8 +118,8 @@ pub unsafe extern "C" fn nowgg_config_set_connect_timeout_ms(
     }
 }
 
-/// Sets how many times a verify is retried after a retryable failure (default 2).
-/// Consumes are never re-sent blindly.
+/// Sets how many times a verify is retried after a retryable failure (default 2, at
+/// most 100). A consume's request is never sent twice in one call.
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_config_set_max_retries(
     config: *mut nowgg_config,
@@ -126,6 +128,36 @@ pub unsafe extern "C" fn nowgg_config_set_max_retries(
 ) -> nowgg_status {
     ffi_panic_boundary! { err_out = err_out;
         update(config, |b| b.max_retries(max_retries))
+    }
+}
+
+/// Sets the bound on everything one call does, in milliseconds (default 30000; 0 and
+/// more than a day are refused by `nowgg_client_new`): attempts, backoff, `Retry-After`
+/// waits and a consume's reconciling verify. Past it the call fails with
+/// `NOWGG_TIMEOUT`.
+#[no_mangle]
+pub unsafe extern "C" fn nowgg_config_set_deadline_ms(
+    config: *mut nowgg_config,
+    deadline_ms: u64,
+    err_out: *mut *mut nowgg_error,
+) -> nowgg_status {
+    ffi_panic_boundary! { err_out = err_out;
+        update(config, |b| b.deadline(Duration::from_millis(deadline_ms)))
+    }
+}
+
+/// Sets how many `_async` calls run at once, each on a thread of the library's own
+/// (default 512; 1 to 65536, checked by `nowgg_client_new`). Further calls wait in
+/// order. Blocking calls are not counted: they run on the caller's thread.
+#[no_mangle]
+pub unsafe extern "C" fn nowgg_config_set_max_in_flight(
+    config: *mut nowgg_config,
+    max_in_flight: u32,
+    err_out: *mut *mut nowgg_error,
+) -> nowgg_status {
+    ffi_panic_boundary! { err_out = err_out;
+        let calls = usize::try_from(max_in_flight).unwrap_or(usize::MAX);
+        update(config, |b| b.max_in_flight(calls))
     }
 }
 
@@ -142,7 +174,9 @@ pub unsafe extern "C" fn nowgg_config_set_user_agent(
     }
 }
 
-/// Sets an HTTP or SOCKS proxy URL, e.g. `"http://proxy.internal:3128"`.
+/// Sets an HTTP(S) proxy URL, reached with CONNECT, e.g. `"http://proxy.internal:3128"`.
+/// SOCKS proxies are refused by `nowgg_client_new` (this build has no SOCKS support), as
+/// is any proxy with a plain-http base URL (the key would cross the proxy in clear).
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_config_set_proxy(
     config: *mut nowgg_config,
@@ -174,8 +208,8 @@ pub unsafe extern "C" fn nowgg_config_add_ca_certs_pem(
     }
 }
 
-/// Sets the largest response body accepted, in bytes (default 1 MiB); a larger one
-/// fails with `NOWGG_DECODE`.
+/// Sets the largest response body accepted, in bytes (default 1 MiB; 1 to 2^53 - 1); a
+/// larger body fails with `NOWGG_DECODE`.
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_config_set_max_response_bytes(
     config: *mut nowgg_config,

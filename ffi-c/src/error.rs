@@ -40,16 +40,10 @@ impl nowgg_error {
         }
     }
 
-    fn panic() -> nowgg_error {
-        nowgg_error {
-            status: nowgg_status::NOWGG_PANIC,
-            message: c_string(
-                "internal error: a panic was caught in nowgg_payments (a bug: please report it)",
-            ),
-            api_code: None,
-            http_status: None,
-            retryable: false,
-        }
+    /// A core error as C receives it: its status, and a new `nowgg_error` C owns.
+    pub(crate) fn handed_out(error: &Error) -> (nowgg_status, *mut nowgg_error) {
+        let error = nowgg_error::from_core(error);
+        (error.status, error.into_raw())
     }
 }
 
@@ -62,7 +56,8 @@ pub(crate) fn report(
     let error = match outcome {
         Ok(Ok(())) => return nowgg_status::NOWGG_OK,
         Ok(Err(error)) => nowgg_error::from_core(&error),
-        Err(_panic) => nowgg_error::panic(),
+        // The panic's own text may hold data: the core's INTERNAL error never carries it.
+        Err(_panic) => nowgg_error::from_core(&Error::internal("a nowgg_* function")),
     };
     let status = error.status;
     if !err_out.is_null() {

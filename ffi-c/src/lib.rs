@@ -22,18 +22,25 @@
 mod panic;
 
 // Declared in the order the header lists them.
+mod async_calls;
 mod client;
 mod config;
 mod error;
+// Generated from the core's field table by tests/header.rs, in its own layout.
+#[rustfmt::skip]
+mod fields;
+mod grant;
 mod handle;
 mod purchase;
 mod status;
 mod text;
 
-pub use client::{nowgg_client, nowgg_client_free, nowgg_client_new};
-pub use client::{nowgg_consume_purchase, nowgg_verify_purchase};
+pub use async_calls::*;
+pub use client::*;
 pub use config::*;
 pub use error::*;
+pub use fields::*;
+pub use grant::*;
 pub use purchase::*;
 pub use status::{nowgg_status, nowgg_status_name};
 

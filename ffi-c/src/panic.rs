@@ -8,13 +8,13 @@ use crate::status::nowgg_status;
 
 /// What an export returns when its body panicked.
 pub(crate) trait PanicValue {
-    /// The value: `NOWGG_PANIC`, NULL, `false` or nothing.
+    /// The value: `NOWGG_INTERNAL`, NULL, `false` or nothing.
     fn panic_value() -> Self;
 }
 
 impl PanicValue for nowgg_status {
     fn panic_value() -> Self {
-        nowgg_status::NOWGG_PANIC
+        nowgg_status::NOWGG_INTERNAL
     }
 }
 
@@ -80,17 +80,18 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_in_a_fallible_call_is_reported_as_nowgg_panic() {
+    fn a_panic_in_a_fallible_call_is_internal_with_a_fixed_message() {
         let mut err: *mut nowgg_error = ptr::null_mut();
         let status: nowgg_status = ffi_panic_boundary! { err_out = &mut err;
-            panics();
-            Ok(())
+            panic!("a token -nowgg-0123456789abcdef in the panic's text");
         };
-        assert_eq!(status, nowgg_status::NOWGG_PANIC);
+        assert_eq!(status, nowgg_status::NOWGG_INTERNAL);
         unsafe {
-            assert_eq!(nowgg_error_status(err), nowgg_status::NOWGG_PANIC);
+            assert_eq!(nowgg_error_status(err), nowgg_status::NOWGG_INTERNAL);
             let message = std::ffi::CStr::from_ptr(nowgg_error_message(err));
-            assert!(message.to_str().unwrap().contains("panic"));
+            let message = message.to_str().unwrap();
+            assert!(message.contains("panicked"), "{message}");
+            assert!(!message.contains("0123456789abcdef"), "{message}");
             nowgg_error_free(err);
         }
     }

@@ -1,11 +1,13 @@
 //! `nowgg_purchase`: a verified purchase, with a getter for every field. Each string is
-//! copied to C on its first read and lent out from then on.
+//! copied to C on its first read and lent out from then on. The named string getters
+//! (`nowgg_purchase_order_id`...) are generated from the core's field table in
+//! `fields.rs`.
 
 use std::ffi::{c_char, CString};
 use std::ptr;
 use std::sync::OnceLock;
 
-use nowgg::{JsonValue, Purchase, STRING_FIELD_COUNT};
+use nowgg::{Purchase, StringField, STRING_FIELD_COUNT};
 
 use crate::handle::{borrow, write_present, BoxHandle};
 use crate::text::{self, c_string};
@@ -29,7 +31,7 @@ use crate::text::{self, c_string};
 /// threads at once. NULL `purchase` gives NULL, or false.
 pub struct nowgg_purchase {
     purchase: Purchase,
-    /// The C copy of each string field, in `Purchase::string_fields` order.
+    /// The C copy of each string field, in `StringField::ALL` order.
     ///
     /// Made by the first getter that reads the field, not up front: callers often read
     /// a few fields or none (`nowgg_purchase_is_paid` needs no string), and copying all
@@ -53,30 +55,77 @@ impl nowgg_purchase {
         }
     }
 
-    /// The C copy of the string field the vendor calls `api_name`, made on first read.
-    fn string(&self, api_name: &str) -> Option<&CString> {
-        let fields = self.purchase.string_fields();
-        let index = fields.iter().position(|(name, _)| *name == api_name)?;
+    /// The C copy of the string field at `index` of `StringField::ALL`, made on first
+    /// read; `None` when the field is absent or null, or the index is out of range.
+    fn string(&self, index: usize) -> Option<&CString> {
+        let field = *StringField::ALL.get(index)?;
         self.strings[index]
-            .get_or_init(|| fields[index].1.map(c_string))
+            .get_or_init(|| self.purchase.string_field(field).map(c_string))
             .as_ref()
     }
 
     /// The raw `data` object as C JSON text, made on first read.
     fn raw_json(&self) -> &CString {
         self.raw_json
-            .get_or_init(|| c_string(&JsonValue::Object(self.purchase.raw().clone()).to_string()))
+            .get_or_init(|| c_string(&self.purchase.raw_json()))
+    }
+
+    /// The Rust purchase, for the grant check.
+    pub(crate) fn purchase(&self) -> &Purchase {
+        &self.purchase
     }
 }
 
-/// The string field the vendor calls `api_name`, or NULL.
-unsafe fn string_field(purchase: *const nowgg_purchase, api_name: &str) -> *const c_char {
-    let Ok(purchase) = borrow(purchase, "purchase") else {
-        return ptr::null();
-    };
-    purchase
-        .string(api_name)
+/// The string field at `index` of `StringField::ALL` (see `nowgg_field_name`), or NULL.
+unsafe fn string_at(purchase: *const nowgg_purchase, index: usize) -> *const c_char {
+    borrow(purchase, "purchase")
+        .ok()
+        .and_then(|p| p.string(index))
         .map_or(ptr::null(), |value| value.as_ptr())
+}
+
+/// One string field of `purchase`, for the generated getters.
+pub(crate) unsafe fn string_field(
+    purchase: *const nowgg_purchase,
+    field: StringField,
+) -> *const c_char {
+    match StringField::ALL.iter().position(|f| *f == field) {
+        Some(index) => string_at(purchase, index),
+        None => ptr::null(),
+    }
+}
+
+/// The string field number `field` (0 to `NOWGG_FIELD_COUNT - 1`, in the order
+/// `nowgg_field_name` names them) of `purchase`: the same string its named getter
+/// (`nowgg_purchase_order_id`...) lends. NULL when the field is absent or null, `field`
+/// is out of range, or `purchase` is NULL. Borrowed from `purchase`.
+///
+/// For code that handles every field alike (serialisers, test runners); the named
+/// getters read better everywhere else.
+#[no_mangle]
+pub unsafe extern "C" fn nowgg_purchase_field(
+    purchase: *const nowgg_purchase,
+    field: u32,
+) -> *const c_char {
+    ffi_panic_boundary! {
+        usize::try_from(field).map_or(ptr::null(), |index| string_at(purchase, index))
+    }
+}
+
+/// The vendor's name of string field number `field` (`"appId"`, `"orderId"`...), for
+/// 0 to `NOWGG_FIELD_COUNT - 1`; NULL past the end.
+///
+/// The string is static: never free it. Thread-safe.
+#[no_mangle]
+pub extern "C" fn nowgg_field_name(field: u32) -> *const c_char {
+    ffi_panic_boundary! {
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| StringField::ALL.map(|f| c_string(f.api_name())).into());
+        usize::try_from(field)
+            .ok()
+            .and_then(|index| names.get(index))
+            .map_or(ptr::null(), |name| name.as_ptr())
+    }
 }
 
 /// Reads the Rust purchase behind `purchase`, or `None` when it is NULL.
@@ -124,13 +173,14 @@ pub unsafe extern "C" fn nowgg_purchase_time_ms(
     }
 }
 
-/// True when the purchase is paid (`purchaseState` 1): the product may be granted.
+/// True when the purchase is paid (`purchaseState` 1). `nowgg_purchase_check` checks
+/// this and the rest of a grant policy.
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_purchase_is_paid(purchase: *const nowgg_purchase) -> bool {
     ffi_panic_boundary! { with(purchase, Purchase::is_paid).unwrap_or(false) }
 }
 
-/// True when the purchase is consumed (`consumptionState` 1): never grant it again.
+/// True when the purchase is consumed (`consumptionState` 1).
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_purchase_is_consumed(purchase: *const nowgg_purchase) -> bool {
     ffi_panic_boundary! { with(purchase, Purchase::is_consumed).unwrap_or(false) }
@@ -169,211 +219,17 @@ pub unsafe extern "C" fn nowgg_is_nowgg_token(token: *const c_char) -> bool {
     }
 }
 
-/// The app's id (the same as its Payment ID).
-///
-/// The vendor's `appId`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_app_id(purchase: *const nowgg_purchase) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "appId") }
-}
-
-/// The buyer's country at purchase time; some stores send null.
-///
-/// The vendor's `countryCode`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_country_code(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "countryCode") }
-}
-
-/// The currency, e.g. `"USD"`.
-///
-/// The vendor's `currency`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_currency(purchase: *const nowgg_purchase) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "currency") }
-}
-
-/// The string the game attached to the order.
-///
-/// The vendor's `developerPayload`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_developer_payload(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "developerPayload") }
-}
-
-/// `"release"` or `"sandbox"`.
-///
-/// The vendor's `environment`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_environment(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "environment") }
-}
-
-/// Always `"nowgg#productPurchase"` where sent.
-///
-/// The vendor's `kind`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_kind(purchase: *const nowgg_purchase) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "kind") }
-}
-
-/// The amount, kept as text (money is never a float), e.g. `"25.15"`.
-///
-/// The vendor's `orderAmount`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_order_amount(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "orderAmount") }
-}
-
-/// The unique transaction id.
-///
-/// The vendor's `orderId`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_order_id(purchase: *const nowgg_purchase) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "orderId") }
-}
-
-/// The app's package name.
-///
-/// The vendor's `packageName`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_package_name(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "packageName") }
-}
-
-/// `"Paid"` or `"Unpaid"`.
-///
-/// The vendor's `payStatusTxt`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_pay_status_txt(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "payStatusTxt") }
-}
-
-/// When the payment happened, as the vendor formats it.
-///
-/// The vendor's `payTimeTxt`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_pay_time_txt(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "payTimeTxt") }
-}
-
-/// The product bought.
-///
-/// The vendor's `productId`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_product_id(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "productId") }
-}
-
-/// The product's name.
-///
-/// The vendor's `productName`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_product_name(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "productName") }
-}
-
-/// The purchase time as sent (seconds or milliseconds: prefer
-/// `nowgg_purchase_time_ms`).
-///
-/// The vendor's `purchaseTime`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_purchase_time(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "purchaseTime") }
-}
-
-/// Deprecated by the vendor in favour of `purchaseTime`.
-///
-/// The vendor's `purchaseTimeMillis`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_purchase_time_millis(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "purchaseTimeMillis") }
-}
-
-/// The purchase token.
-///
-/// The vendor's `purchaseToken`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_purchase_token(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "purchaseToken") }
-}
-
-/// The ISO 3166-1 alpha-2 billing region.
-///
-/// The vendor's `regionCode`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_region_code(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "regionCode") }
-}
-
-/// The same as `productId`, kept by the vendor for older clients.
-///
-/// The vendor's `sellerGoodsId`; NULL when absent or null. Borrowed from `purchase`.
-#[no_mangle]
-pub unsafe extern "C" fn nowgg_purchase_seller_goods_id(
-    purchase: *const nowgg_purchase,
-) -> *const c_char {
-    ffi_panic_boundary! { string_field(purchase, "sellerGoodsId") }
-}
-
 #[cfg(test)]
 mod tests {
     use std::ffi::CStr;
 
+    use nowgg::JsonValue;
+
     use super::*;
+    use crate::fields::{nowgg_purchase_app_id, nowgg_purchase_order_id, GETTERS};
 
-    type Getter = unsafe extern "C" fn(*const nowgg_purchase) -> *const c_char;
-
-    /// Every string getter, with the vendor's name of the field it must return.
-    const GETTERS: [(&str, Getter); STRING_FIELD_COUNT] = [
-        ("appId", nowgg_purchase_app_id),
-        ("countryCode", nowgg_purchase_country_code),
-        ("currency", nowgg_purchase_currency),
-        ("developerPayload", nowgg_purchase_developer_payload),
-        ("environment", nowgg_purchase_environment),
-        ("kind", nowgg_purchase_kind),
-        ("orderAmount", nowgg_purchase_order_amount),
-        ("orderId", nowgg_purchase_order_id),
-        ("packageName", nowgg_purchase_package_name),
-        ("payStatusTxt", nowgg_purchase_pay_status_txt),
-        ("payTimeTxt", nowgg_purchase_pay_time_txt),
-        ("productId", nowgg_purchase_product_id),
-        ("productName", nowgg_purchase_product_name),
-        ("purchaseTime", nowgg_purchase_purchase_time),
-        ("purchaseTimeMillis", nowgg_purchase_purchase_time_millis),
-        ("purchaseToken", nowgg_purchase_purchase_token),
-        ("regionCode", nowgg_purchase_region_code),
-        ("sellerGoodsId", nowgg_purchase_seller_goods_id),
-    ];
-
-    fn purchase(data: JsonValue) -> *mut nowgg_purchase {
-        let JsonValue::Object(map) = data else {
+    fn purchase(json: &str) -> *mut nowgg_purchase {
+        let Ok(JsonValue::Object(map)) = json.parse() else {
             unreachable!("test data is an object")
         };
         nowgg_purchase::new(Purchase::from_data(map)).into_raw()
@@ -384,28 +240,41 @@ mod tests {
     }
 
     #[test]
-    fn each_string_getter_returns_its_own_field() {
-        let data = GETTERS
+    fn each_string_getter_returns_its_own_field_and_so_does_its_number() {
+        let data: nowgg::JsonMap<String, JsonValue> = StringField::ALL
             .iter()
-            .map(|(name, _)| {
+            .map(|f| {
                 (
-                    name.to_string(),
-                    JsonValue::from(format!("value of {name}")),
+                    f.api_name().to_owned(),
+                    format!("value of {}", f.api_name()).into(),
                 )
             })
             .collect();
-        let p = purchase(JsonValue::Object(data));
-        for (name, getter) in GETTERS {
-            assert_eq!(unsafe { text(getter(p)) }, Some(format!("value of {name}")));
+        let p = purchase(&JsonValue::Object(data).to_string());
+        for (index, (field, getter)) in GETTERS.into_iter().enumerate() {
+            let want = Some(format!("value of {}", field.api_name()));
+            let number = u32::try_from(index).unwrap();
+            unsafe {
+                assert_eq!(text(getter(p)), want);
+                assert_eq!(text(nowgg_purchase_field(p, number)), want);
+                assert_eq!(getter(p), nowgg_purchase_field(p, number), "one copy lent");
+                assert_eq!(
+                    text(nowgg_field_name(number)).as_deref(),
+                    Some(field.api_name())
+                );
+            }
         }
-        unsafe { nowgg_purchase_free(p) };
+        let past_the_end = u32::try_from(STRING_FIELD_COUNT).unwrap();
+        unsafe {
+            assert!(nowgg_purchase_field(p, past_the_end).is_null());
+            assert!(nowgg_field_name(past_the_end).is_null());
+            nowgg_purchase_free(p);
+        }
     }
 
     #[test]
     fn absent_values_are_null_or_false() {
-        let p = purchase(serde_json_object(
-            r#"{"purchaseState": null, "extra": "a\u0000b"}"#,
-        ));
+        let p = purchase(r#"{"purchaseState": null, "extra": "a\u0000b"}"#);
         unsafe {
             for (_, getter) in GETTERS {
                 assert!(getter(p).is_null());
@@ -425,9 +294,9 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_has_value_convention() {
-        let p = purchase(serde_json_object(
+        let p = purchase(
             r#"{"purchaseState": "1", "consumptionState": 0, "purchaseTime": 1630529397}"#,
-        ));
+        );
         let (mut state, mut consumed, mut time) = (0, -1, 0);
         unsafe {
             assert!(nowgg_purchase_purchase_state(p, &mut state));
@@ -441,7 +310,7 @@ mod tests {
 
     #[test]
     fn strings_are_made_once_and_shared_by_racing_readers() {
-        let p = purchase(serde_json_object(r#"{"orderId": "o-1", "extra": [1, 2]}"#));
+        let p = purchase(r#"{"orderId": "o-1", "extra": [1, 2]}"#);
         let address = p as usize;
         let read = move || unsafe {
             let p = address as *const nowgg_purchase;
@@ -470,14 +339,11 @@ mod tests {
     fn null_purchase_and_null_token() {
         unsafe {
             assert!(nowgg_purchase_app_id(ptr::null()).is_null());
+            assert!(nowgg_purchase_field(ptr::null(), 0).is_null());
             assert!(!nowgg_purchase_is_paid(ptr::null()));
             nowgg_purchase_free(ptr::null_mut());
             assert!(!nowgg_is_nowgg_token(ptr::null()));
             assert!(nowgg_is_nowgg_token(c"-nowgg-abc".as_ptr()));
         }
-    }
-
-    fn serde_json_object(json: &str) -> JsonValue {
-        json.parse().unwrap()
     }
 }

@@ -13,34 +13,11 @@
 #include "nowgg_payments.h"
 #include "support/sandbox.h"
 
-typedef const char *(*string_getter)(const nowgg_purchase *);
 typedef bool (*number_getter)(const nowgg_purchase *, int64_t *);
 typedef bool (*flag_getter)(const nowgg_purchase *);
 
-/* Every key an expectation may name, with the getter that answers it. */
-static const struct {
-    const char *key;
-    string_getter get;
-} STRING_KEYS[] = {
-    {"appId", nowgg_purchase_app_id},
-    {"countryCode", nowgg_purchase_country_code},
-    {"currency", nowgg_purchase_currency},
-    {"developerPayload", nowgg_purchase_developer_payload},
-    {"environment", nowgg_purchase_environment},
-    {"kind", nowgg_purchase_kind},
-    {"orderAmount", nowgg_purchase_order_amount},
-    {"orderId", nowgg_purchase_order_id},
-    {"packageName", nowgg_purchase_package_name},
-    {"payStatusTxt", nowgg_purchase_pay_status_txt},
-    {"payTimeTxt", nowgg_purchase_pay_time_txt},
-    {"productId", nowgg_purchase_product_id},
-    {"productName", nowgg_purchase_product_name},
-    {"purchaseTime", nowgg_purchase_purchase_time},
-    {"purchaseTimeMillis", nowgg_purchase_purchase_time_millis},
-    {"purchaseToken", nowgg_purchase_purchase_token},
-    {"regionCode", nowgg_purchase_region_code},
-    {"sellerGoodsId", nowgg_purchase_seller_goods_id},
-};
+/* The keys an expectation may name besides the string fields, which the header lists
+ * (nowgg_field_name, nowgg_purchase_field). */
 static const struct {
     const char *key;
     number_getter get;
@@ -60,10 +37,11 @@ static const struct {
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* What a call gave: a status, and a purchase or an error. */
+/* What a call gave: a status, and a purchase, a consume's outcome or an error. */
 typedef struct outcome {
     nowgg_status status;
     nowgg_purchase *purchase;
+    nowgg_consume_outcome consumed; /* 0 when the call was no successful consume */
     nowgg_error *error;
 } outcome;
 
@@ -79,18 +57,44 @@ static const char *string_of(const cJSON *object, const char *key) {
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
+/* The C policy for a case's `policy` object; NULL when it cannot be built. */
+static nowgg_grant_policy *policy_for(const cJSON *spec) {
+    const cJSON *id;
+    const char *package_name = string_of(spec, "package_name");
+    nowgg_grant_policy *policy = NULL;
+    int ok = nowgg_grant_policy_new(&policy, NULL) == NOWGG_OK &&
+             (package_name == NULL ||
+              nowgg_grant_policy_set_package_name(policy, package_name, NULL) == NOWGG_OK) &&
+             nowgg_grant_policy_allow_test_orders(
+                 policy, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "allow_test_orders")),
+                 NULL) == NOWGG_OK;
+    cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(spec, "product_ids")) {
+        ok = ok && nowgg_grant_policy_add_product_id(policy, id->valuestring, NULL) == NOWGG_OK;
+    }
+    if (!ok) {
+        nowgg_grant_policy_free(policy);
+        return NULL;
+    }
+    return policy;
+}
+
 static outcome call(const nowgg_client *client, const cJSON *spec) {
-    outcome o = {NOWGG_OK, NULL, NULL};
+    outcome o = {NOWGG_OK, NULL, 0, NULL};
     const char *op = string_of(spec, "op");
     const char *token = string_of(spec, "token");
 
     if (op != NULL && strcmp(op, "verify") == 0) {
         o.status = nowgg_verify_purchase(client, token, &o.purchase, &o.error);
+    } else if (op != NULL && strcmp(op, "verify_for_grant") == 0) {
+        nowgg_grant_policy *policy = policy_for(cJSON_GetObjectItemCaseSensitive(spec, "policy"));
+        o.status = nowgg_verify_for_grant(client, token, policy, &o.purchase, &o.error);
+        nowgg_grant_policy_free(policy);
     } else {
         o.status = nowgg_consume_purchase(client, token, string_of(spec, "store"),
                                           string_of(spec, "product_id"),
                                           string_of(spec, "currency"),
-                                          string_of(spec, "developer_payload"), &o.error);
+                                          string_of(spec, "developer_payload"), &o.consumed,
+                                          &o.error);
     }
     return o;
 }
@@ -108,11 +112,12 @@ static int fail(failure *f, const char *message, const char *detail) {
 
 static int check_purchase_key(const nowgg_purchase *p, const cJSON *expected, failure *f) {
     const char *key = expected->string;
+    uint32_t field;
     size_t i;
 
-    for (i = 0; i < COUNT(STRING_KEYS); i++) {
-        if (strcmp(key, STRING_KEYS[i].key) == 0) {
-            const char *actual = STRING_KEYS[i].get(p);
+    for (field = 0; field < NOWGG_FIELD_COUNT; field++) {
+        if (strcmp(key, nowgg_field_name(field)) == 0) {
+            const char *actual = nowgg_purchase_field(p, field);
             if (cJSON_IsNull(expected) ? actual != NULL
                                        : actual == NULL || !cJSON_IsString(expected) ||
                                              strcmp(actual, expected->valuestring) != 0) {
@@ -160,7 +165,12 @@ static int check_expect(const cJSON *expect, const outcome *o, failure *f) {
 
     if (error == NULL) {
         const cJSON *key;
+        const char *want_outcome = string_of(expect, "outcome");
         if (o->status != NOWGG_OK) return fail(f, "failed", nowgg_error_message(o->error));
+        if (want_outcome != NULL && (nowgg_consume_outcome_name(o->consumed) == NULL ||
+                                     strcmp(nowgg_consume_outcome_name(o->consumed), want_outcome) != 0)) {
+            return fail(f, "wrong outcome", nowgg_consume_outcome_name(o->consumed));
+        }
         cJSON_ArrayForEach(key, purchase) {
             if (check_purchase_key(o->purchase, key, f)) return 1;
         }
@@ -207,6 +217,7 @@ static const nowgg_client *client_for(const sandbox *sb, const char *api_key,
     const nowgg_client *client = NULL;
     nowgg_error *err = NULL;
     int64_t cap = option(options, "max_response_bytes", -1);
+    int64_t deadline = option(options, "deadline_ms", -1);
 
     snprintf(url, sizeof url, "%s%s", sb->url, suffix != NULL ? suffix : "");
     if (nowgg_config_new(key != NULL ? key : api_key, &config, &err) != NOWGG_OK ||
@@ -217,6 +228,7 @@ static const nowgg_client *client_for(const sandbox *sb, const char *api_key,
             config, (uint64_t)option(options, "connect_timeout_ms", 5000), &err) != NOWGG_OK ||
         nowgg_config_set_max_retries(config, (uint32_t)option(options, "max_retries", 0), &err) !=
             NOWGG_OK ||
+        (deadline >= 0 && nowgg_config_set_deadline_ms(config, (uint64_t)deadline, &err) != NOWGG_OK) ||
         (cap >= 0 && nowgg_config_set_max_response_bytes(config, (uint64_t)cap, &err) != NOWGG_OK) ||
         nowgg_client_new(config, &client, &err) != NOWGG_OK) {
         fail(f, "client", nowgg_error_message(err));
@@ -226,20 +238,35 @@ static const nowgg_client *client_for(const sandbox *sb, const char *api_key,
     return client;
 }
 
-/* The paths the sandbox logged from index `from` on, as a JSON array (caller deletes). */
-static cJSON *paths_since(const sandbox *sb, int from) {
+/* One field (`path` or `form`) of each request the sandbox logged from index `from` on,
+ * as a JSON array (caller deletes). */
+static cJSON *logged_since(const sandbox *sb, int from, const char *field) {
     char *body = sandbox_call(sb, "GET", "/_sandbox/requests", NULL);
     cJSON *log = body != NULL ? cJSON_Parse(body) : NULL;
-    cJSON *paths = cJSON_CreateArray();
+    cJSON *out = cJSON_CreateArray();
     int i;
 
     for (i = from; i < cJSON_GetArraySize(log); i++) {
-        const char *path = string_of(cJSON_GetArrayItem(log, i), "path");
-        cJSON_AddItemToArray(paths, cJSON_CreateString(path != NULL ? path : ""));
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(log, i), field);
+        cJSON_AddItemToArray(out, item != NULL ? cJSON_Duplicate(item, 1) : cJSON_CreateNull());
     }
     cJSON_Delete(log);
     free(body);
-    return paths;
+    return out;
+}
+
+/* Whether the logged `field` of the requests since `from` are exactly `expected`. */
+static int logged_differs(const sandbox *sb, int from, const char *field, const cJSON *expected,
+                          failure *f) {
+    cJSON *logged = logged_since(sb, from, field);
+    int differs = !cJSON_Compare(logged, expected, 1);
+    if (differs) {
+        char *text = cJSON_PrintUnformatted(logged);
+        fail(f, field, text);
+        free(text);
+    }
+    cJSON_Delete(logged);
+    return differs;
 }
 
 /* POSTs `body` (`{}` when NULL) to a control endpoint; returns whether it was taken. */
@@ -252,10 +279,20 @@ static int post_json(const sandbox *sb, const char *path, const cJSON *body) {
     return ok;
 }
 
+/* Runs `spec` and checks it against `expect`; returns 0 when it met it. */
+static int call_and_check(const nowgg_client *client, const cJSON *spec, const cJSON *expect,
+                          failure *f) {
+    outcome o = call(client, spec);
+    int failed = check_expect(expect, &o, f);
+    outcome_free(&o);
+    return failed;
+}
+
 static int run_case(const sandbox *sb, const char *api_key, const cJSON *c, failure *f) {
     const cJSON *setup = cJSON_GetObjectItemCaseSensitive(c, "setup");
     const cJSON *faults = cJSON_GetObjectItemCaseSensitive(setup, "faults");
     const cJSON *expected_paths = cJSON_GetObjectItemCaseSensitive(c, "expect_paths");
+    const cJSON *expected_forms = cJSON_GetObjectItemCaseSensitive(c, "expect_forms");
     const cJSON *max_elapsed = cJSON_GetObjectItemCaseSensitive(c, "max_elapsed_ms");
     const cJSON *item;
     const nowgg_client *client;
@@ -280,7 +317,7 @@ static int run_case(const sandbox *sb, const char *api_key, const cJSON *c, fail
             return 1;
         }
     }
-    paths = paths_since(sb, 0);
+    paths = logged_since(sb, 0, "path");
     before = cJSON_GetArraySize(paths);
     cJSON_Delete(paths);
     if (faults != NULL && !post_json(sb, "/_sandbox/faults", faults)) {
@@ -293,21 +330,17 @@ static int run_case(const sandbox *sb, const char *api_key, const cJSON *c, fail
     elapsed = now_ms() - started;
     failed = check_expect(cJSON_GetObjectItemCaseSensitive(c, "expect"), &o, f);
     outcome_free(&o);
+    if (!failed && cJSON_IsNumber(max_elapsed) && elapsed > max_elapsed->valuedouble) {
+        failed = fail(f, "took too long", NULL);
+    }
+    if (!failed && expected_paths != NULL) failed = logged_differs(sb, before, "path", expected_paths, f);
+    if (!failed && expected_forms != NULL) failed = logged_differs(sb, before, "form", expected_forms, f);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "then")) {
+        if (failed) break;
+        failed = call_and_check(client, cJSON_GetObjectItemCaseSensitive(item, "call"),
+                                cJSON_GetObjectItemCaseSensitive(item, "expect"), f);
+    }
     nowgg_client_free(client);
-    if (failed) return 1;
-    if (cJSON_IsNumber(max_elapsed) && elapsed > max_elapsed->valuedouble) {
-        return fail(f, "took too long", NULL);
-    }
-    if (expected_paths != NULL) {
-        paths = paths_since(sb, before);
-        failed = !cJSON_Compare(paths, expected_paths, 1);
-        if (failed) {
-            char *text = cJSON_PrintUnformatted(paths);
-            fail(f, "requests were", text);
-            free(text);
-        }
-        cJSON_Delete(paths);
-    }
     return failed;
 }
 

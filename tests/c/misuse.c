@@ -1,5 +1,5 @@
-/* The C API used wrongly: NULL everywhere, invalid UTF-8, bad options, a double consume,
- * frees of NULL. Every misuse must give a status (never a crash), leave outputs alone,
+/* The C API used wrongly: NULL everywhere, invalid UTF-8, bad options, a consume called
+ * again, grant policies that refuse, frees of NULL. Every misuse must give a status (never a crash), leave outputs alone,
  * and say what was wrong without leaking the API key.
  *
  * usage: c_misuse SANDBOX_BIN */
@@ -47,6 +47,7 @@ static void null_arguments(const nowgg_client *client) {
     nowgg_config *config = NULL;
     const nowgg_client *no_client = NULL;
     nowgg_purchase *purchase = NULL;
+    nowgg_consume_outcome outcome = 0;
     int64_t number = 0;
     uint16_t http = 0;
 
@@ -86,13 +87,27 @@ static void null_arguments(const nowgg_client *client) {
     CHECK(expect_failure(nowgg_verify_purchase(client, "-nowgg-sample-paid", NULL, &err), &err,
                          "purchase_out is NULL") == NOWGG_INVALID_ARGUMENT);
     CHECK(purchase == NULL);
-    CHECK(nowgg_consume_purchase(NULL, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, NULL) ==
+    CHECK(nowgg_consume_purchase(NULL, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, &outcome, NULL) ==
           NOWGG_INVALID_ARGUMENT);
-    CHECK(expect_failure(nowgg_consume_purchase(client, NULL, NULL, NULL, NULL, NULL, &err), &err,
+    CHECK(expect_failure(nowgg_consume_purchase(client, NULL, NULL, NULL, NULL, NULL, &outcome, &err), &err,
                          "token is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL,
+                                                NULL, &err),
+                         &err, "outcome_out is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(expect_failure(nowgg_verify_for_grant(client, "-nowgg-sample-paid", NULL, &purchase, &err),
+                         &err, "policy is NULL") == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_grant_policy_new(NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_grant_policy_set_package_name(NULL, "com.game", NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_grant_policy_add_product_id(NULL, "gems", NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_grant_policy_allow_test_orders(NULL, true, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_purchase_check(NULL, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_deadline_ms(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_in_flight(NULL, 1, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(outcome == 0 && purchase == NULL);
 
     /* Getters of nothing give nothing. */
     CHECK(nowgg_purchase_order_id(NULL) == NULL);
+    CHECK(nowgg_purchase_field(NULL, 0) == NULL && nowgg_field_name(NOWGG_FIELD_COUNT) == NULL);
     CHECK(nowgg_purchase_raw_json(NULL) == NULL);
     CHECK(!nowgg_purchase_purchase_state(NULL, &number));
     CHECK(!nowgg_purchase_time_ms(NULL, NULL));
@@ -109,12 +124,15 @@ static void null_arguments(const nowgg_client *client) {
     nowgg_client_free(NULL);
     nowgg_purchase_free(NULL);
     nowgg_error_free(NULL);
+    nowgg_grant_policy_free(NULL);
 }
 
 static void invalid_utf8(const nowgg_client *client) {
     nowgg_error *err = NULL;
     nowgg_config *config = NULL;
     nowgg_purchase *purchase = NULL;
+    nowgg_grant_policy *policy = NULL;
+    nowgg_consume_outcome outcome = 0;
 
     CHECK(expect_failure(nowgg_config_new(BAD_UTF8, &config, &err), &err, "not valid UTF-8") ==
           NOWGG_INVALID_ARGUMENT);
@@ -123,15 +141,21 @@ static void invalid_utf8(const nowgg_client *client) {
                          "token is not valid UTF-8") == NOWGG_INVALID_ARGUMENT);
     CHECK(purchase == NULL);
     CHECK(expect_failure(nowgg_consume_purchase(client, "-nowgg-sample-paid", BAD_UTF8, NULL,
-                                                NULL, NULL, &err),
+                                                NULL, NULL, &outcome, &err),
                          &err, "store is not valid UTF-8") == NOWGG_INVALID_ARGUMENT);
-    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, BAD_UTF8, NULL, NULL, NULL) ==
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, BAD_UTF8, NULL, NULL, &outcome, NULL) ==
           NOWGG_INVALID_ARGUMENT);
-    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, BAD_UTF8, NULL, NULL) ==
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, BAD_UTF8, NULL, &outcome, NULL) ==
           NOWGG_INVALID_ARGUMENT);
-    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, BAD_UTF8, NULL) ==
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, BAD_UTF8, &outcome, NULL) ==
           NOWGG_INVALID_ARGUMENT);
     CHECK(!nowgg_is_nowgg_token(BAD_UTF8));
+    CHECK(nowgg_grant_policy_new(&policy, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_grant_policy_add_product_id(policy, BAD_UTF8, &err), &err,
+                         "product_id is not valid UTF-8") == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_grant_policy_set_package_name(policy, NULL, NULL) == NOWGG_INVALID_ARGUMENT);
+    nowgg_grant_policy_free(policy);
+    CHECK(outcome == 0);
 }
 
 static void bad_options(const char *url) {
@@ -145,12 +169,35 @@ static void bad_options(const char *url) {
           NOWGG_INVALID_ARGUMENT);
     CHECK(nowgg_config_set_region(config, "CHINA", NULL) == NOWGG_OK);
 
-    /* Options are checked when the client is built; a config can be reused after. */
+    /* Options are checked when the client is built, with the core's limits (the same in
+     * every face); a config can be reused after. */
     CHECK(nowgg_config_set_timeout_ms(config, 0, NULL) == NOWGG_OK);
     CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "timeout") ==
           NOWGG_INVALID_ARGUMENT);
     CHECK(client == NULL);
     CHECK(nowgg_config_set_timeout_ms(config, 1000, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_deadline_ms(config, 24ULL * 3600 * 1000 + 1, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "deadline") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_deadline_ms(config, 5000, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_max_in_flight(config, 0, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "max_in_flight") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_in_flight(config, 65537, NULL) == NOWGG_OK);
+    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_in_flight(config, 8, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_max_retries(config, 101, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "max_retries") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_retries(config, 2, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_max_response_bytes(config, 1ULL << 53, NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "max_response_bytes") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(nowgg_config_set_max_response_bytes(config, 65536, NULL) == NOWGG_OK);
+    CHECK(nowgg_config_set_proxy(config, "socks5://127.0.0.1:1080", NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "SOCKS") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(client == NULL);
     CHECK(nowgg_config_set_base_url(config, "http://example.com", NULL) == NOWGG_OK);
     CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_INVALID_ARGUMENT);
     CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
@@ -168,23 +215,64 @@ static void bad_options(const char *url) {
 
 static void consumes(const sandbox *sb, const nowgg_client *client) {
     nowgg_error *err = NULL;
+    nowgg_consume_outcome outcome = 0;
 
-    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, NULL) ==
-          NOWGG_OK);
-    /* The second consume is the guard against a double grant. */
-    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, &err) ==
-          NOWGG_ERROR_CONSUMING_PRODUCT);
-    CHECK(nowgg_error_api_code(err, NULL) && !nowgg_error_is_retryable(err));
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, &outcome,
+                                 NULL) == NOWGG_OK);
+    CHECK(outcome == NOWGG_OUTCOME_CONSUMED);
+    /* Consume is "make sure it is consumed": calling again is safe, and says so. */
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-paid", NULL, NULL, NULL, NULL, &outcome,
+                                 &err) == NOWGG_OK);
+    CHECK(outcome == NOWGG_OUTCOME_ALREADY_CONSUMED && err == NULL);
+    CHECK(strcmp(nowgg_consume_outcome_name(outcome), "already_consumed") == 0);
+    CHECK(strcmp(nowgg_consume_outcome_name(NOWGG_OUTCOME_CONSUMED), "consumed") == 0);
+    CHECK(nowgg_consume_outcome_name(0) == NULL);
+    /* 3800 stands for a purchase that is not paid. */
+    outcome = 0;
+    CHECK(nowgg_consume_purchase(client, "-nowgg-sample-unpaid", NULL, NULL, NULL, NULL, &outcome,
+                                 &err) == NOWGG_ERROR_CONSUMING_PRODUCT);
+    CHECK(outcome == 0 && nowgg_error_api_code(err, NULL) && !nowgg_error_is_retryable(err));
     nowgg_error_free(err);
     err = NULL;
     CHECK(expect_failure(nowgg_consume_purchase(client, "xiaomi-sample-1", "steam", NULL, NULL,
-                                                NULL, &err),
+                                                NULL, &outcome, &err),
                          &err, "unknown store") == NOWGG_INVALID_ARGUMENT);
     CHECK(expect_failure(nowgg_consume_purchase(client, "-nowgg-sample-paid", "amazon", NULL,
-                                                NULL, NULL, &err),
+                                                NULL, NULL, &outcome, &err),
                          &err, "on the client") == NOWGG_INVALID_ARGUMENT);
-    CHECK(nowgg_consume_purchase(client, "", NULL, NULL, NULL, NULL, NULL) ==
+    CHECK(nowgg_consume_purchase(client, "", NULL, NULL, NULL, NULL, &outcome, NULL) ==
           NOWGG_INVALID_ARGUMENT);
+    free(sandbox_call(sb, "POST", "/_sandbox/reset", "{}"));
+}
+
+/* The grant check, with and without I/O: the policy's refusals, then a pass. */
+static void grants(const sandbox *sb, const nowgg_client *client) {
+    nowgg_grant_policy *policy = NULL;
+    nowgg_purchase *purchase = NULL;
+    nowgg_error *err = NULL;
+
+    CHECK(nowgg_grant_policy_new(&policy, NULL) == NOWGG_OK);
+    CHECK(nowgg_verify_for_grant(client, "-nowgg-sample-unpaid", policy, &purchase, &err) ==
+          NOWGG_NOT_PAID);
+    CHECK(purchase == NULL && !nowgg_error_is_retryable(err));
+    nowgg_error_free(err);
+    CHECK(nowgg_grant_policy_set_package_name(policy, "com.example.other", NULL) == NOWGG_OK);
+    CHECK(nowgg_verify_purchase(client, "-nowgg-sample-paid", &purchase, NULL) == NOWGG_OK);
+    CHECK(nowgg_purchase_check(purchase, policy, NULL) == NOWGG_PACKAGE_MISMATCH);
+    CHECK(nowgg_grant_policy_set_package_name(policy, nowgg_purchase_package_name(purchase),
+                                              NULL) == NOWGG_OK);
+    CHECK(nowgg_grant_policy_add_product_id(policy, "gems_100", NULL) == NOWGG_OK);
+    CHECK(nowgg_purchase_check(purchase, policy, NULL) == NOWGG_PRODUCT_MISMATCH);
+    CHECK(nowgg_grant_policy_add_product_id(policy, nowgg_purchase_product_id(purchase), NULL) ==
+          NOWGG_OK);
+    CHECK(nowgg_purchase_check(purchase, policy, NULL) == NOWGG_OK);
+    nowgg_purchase_free(purchase);
+    purchase = NULL;
+    CHECK(nowgg_verify_for_grant(client, "-nowgg-sample-paid", policy, &purchase, NULL) ==
+          NOWGG_OK);
+    CHECK(nowgg_purchase_is_paid(purchase));
+    nowgg_purchase_free(purchase);
+    nowgg_grant_policy_free(policy);
     free(sandbox_call(sb, "POST", "/_sandbox/reset", "{}"));
 }
 
@@ -200,7 +288,8 @@ static void secrets_and_names(const sandbox *sb) {
 
     CHECK(strcmp(nowgg_status_name(NOWGG_OK), "OK") == 0);
     CHECK(strcmp(nowgg_status_name(NOWGG_INVALID_PURCHASE_TOKEN), "INVALID_PURCHASE_TOKEN") == 0);
-    CHECK(strcmp(nowgg_status_name(NOWGG_PANIC), "PANIC") == 0);
+    CHECK(strcmp(nowgg_status_name(NOWGG_INTERNAL), "INTERNAL") == 0);
+    CHECK(strcmp(nowgg_status_name(NOWGG_TEST_ORDER), "TEST_ORDER") == 0);
     CHECK(nowgg_status_name(7) == NULL);
     CHECK(strcmp(nowgg_version(), NOWGG_PAYMENTS_VERSION) == 0);
     CHECK(nowgg_is_nowgg_token("-nowgg-abc") && !nowgg_is_nowgg_token("GPA.1234"));
@@ -224,8 +313,15 @@ static void options_reach_the_wire(const sandbox *sb) {
     nowgg_purchase_free(purchase);
     nowgg_client_free(client);
 
-    /* Nothing listens on port 1: a proxy there must be used, and fail to connect. */
+    /* A proxy with a plain-http base URL would carry the key in clear: refused. */
+    client = NULL;
     CHECK(nowgg_config_set_proxy(config, "http://127.0.0.1:1", NULL) == NOWGG_OK);
+    CHECK(expect_failure(nowgg_client_new(config, &client, &err), &err, "proxy") ==
+          NOWGG_INVALID_ARGUMENT);
+    CHECK(client == NULL);
+
+    /* Nothing listens on port 1: a proxy there must be used, and fail to connect. */
+    CHECK(nowgg_config_set_base_url(config, "https://payments-api.now.gg", NULL) == NOWGG_OK);
     CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
     CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
     purchase = NULL;
@@ -253,6 +349,7 @@ int main(int argc, char **argv) {
     invalid_utf8(client);
     bad_options(sb.url);
     consumes(&sb, client);
+    grants(&sb, client);
     secrets_and_names(&sb);
     options_reach_the_wire(&sb);
 

@@ -1,7 +1,7 @@
 /* Every error status the C API can give, each triggered for real (against the sandbox,
  * whose faults echo the key and the token back as a careless gateway would): no
- * nowgg_error_message contains the API key or the whole purchase token. NOWGG_PANIC is
- * the one status left out: only a bug in the library can produce it.
+ * nowgg_error_message contains the API key or the whole purchase token. NOWGG_INTERNAL
+ * is the one status left out: only a bug in the library can produce it.
  *
  * usage: c_secrets SANDBOX_BIN */
 #define _POSIX_C_SOURCE 200809L
@@ -61,7 +61,8 @@ static void prepare(const sandbox *sb, const char *fault) {
     free(sandbox_call(sb, "POST", "/_sandbox/reset", "{}"));
     free(sandbox_call(sb, "POST", "/_sandbox/purchases",
                       "{\"token\": \"" TOKEN "\", \"data\": {\"purchaseState\": 1, "
-                      "\"consumptionState\": 0}}"));
+                      "\"consumptionState\": 0, \"packageName\": \"com.game\", "
+                      "\"productId\": \"gems\", \"isTestOrder\": true}}"));
     if (fault != NULL) free(sandbox_call(sb, "POST", "/_sandbox/faults", fault));
 }
 
@@ -77,6 +78,7 @@ static void verify_against(const sandbox *sb, const nowgg_client *client, const 
 
 static void server_side(const sandbox *sb, const nowgg_client *client) {
     nowgg_error *err = NULL;
+    nowgg_consume_outcome outcome;
     const nowgg_client *wrong;
 
     verify_against(sb, client, "{\"action\": \"hang\"}", NOWGG_TIMEOUT);
@@ -95,17 +97,58 @@ static void server_side(const sandbox *sb, const nowgg_client *client) {
                    NOWGG_MULTISTORE_AUTH_ERROR);
 
     /* The second consume of a purchase is refused by the server itself. */
-    prepare(sb, NULL);
-    CHECK(nowgg_consume_purchase(client, TOKEN, NULL, NULL, NULL, NULL, NULL) == NOWGG_OK);
+    free(sandbox_call(sb, "POST", "/_sandbox/reset", "{}"));
     record(NOWGG_ERROR_CONSUMING_PRODUCT,
-           nowgg_consume_purchase(client, TOKEN, NULL, NULL, NULL, NULL, &err), &err);
+           nowgg_consume_purchase(client, "-nowgg-sample-unpaid", NULL, NULL, NULL, NULL, &outcome,
+                                  &err),
+           &err);
 
     /* A wrong key, refused by the server. */
     wrong = client_for(sb->url, SECRET "-wrong");
     prepare(sb, NULL);
     record(NOWGG_INVALID_AUTHORIZATION_KEY,
-           nowgg_consume_purchase(wrong, TOKEN, NULL, NULL, NULL, NULL, &err), &err);
+           nowgg_consume_purchase(wrong, TOKEN, NULL, NULL, NULL, NULL, &outcome, &err), &err);
     nowgg_client_free(wrong);
+}
+
+/* Each refusal of the grant check, on the purchase `prepare` makes (paid, unconsumed,
+ * com.game's gems, a test order), then the consumed one. */
+static void grant_refusals(const sandbox *sb, const nowgg_client *client) {
+    static const struct {
+        const char *package_name, *product_id;
+        bool allow_test_orders;
+        nowgg_status want;
+    } POLICIES[] = {
+        {"com.other", "gems", true, NOWGG_PACKAGE_MISMATCH},
+        {"com.game", "coins", true, NOWGG_PRODUCT_MISMATCH},
+        {"com.game", "gems", false, NOWGG_TEST_ORDER},
+    };
+    nowgg_purchase *purchase = NULL;
+    nowgg_error *err = NULL;
+    nowgg_consume_outcome outcome;
+    size_t i;
+
+    prepare(sb, NULL);
+    for (i = 0; i < sizeof POLICIES / sizeof POLICIES[0]; i++) {
+        nowgg_grant_policy *policy = NULL;
+        CHECK(nowgg_grant_policy_new(&policy, NULL) == NOWGG_OK);
+        CHECK(nowgg_grant_policy_set_package_name(policy, POLICIES[i].package_name, NULL) == NOWGG_OK);
+        CHECK(nowgg_grant_policy_add_product_id(policy, POLICIES[i].product_id, NULL) == NOWGG_OK);
+        CHECK(nowgg_grant_policy_allow_test_orders(policy, POLICIES[i].allow_test_orders, NULL) ==
+              NOWGG_OK);
+        record(POLICIES[i].want, nowgg_verify_for_grant(client, TOKEN, policy, &purchase, &err), &err);
+        CHECK(purchase == NULL);
+        if (i + 1 == sizeof POLICIES / sizeof POLICIES[0]) {
+            CHECK(nowgg_consume_purchase(client, TOKEN, NULL, NULL, NULL, NULL, &outcome, NULL) ==
+                  NOWGG_OK);
+            record(NOWGG_ALREADY_CONSUMED,
+                   nowgg_verify_for_grant(client, TOKEN, policy, &purchase, &err), &err);
+            record(NOWGG_NOT_PAID,
+                   nowgg_verify_for_grant(client, "-nowgg-sample-unpaid", policy, &purchase, &err),
+                   &err);
+        }
+        nowgg_grant_policy_free(policy);
+    }
 }
 
 static void before_any_io(const nowgg_client *client) {
@@ -113,10 +156,11 @@ static void before_any_io(const nowgg_client *client) {
     const nowgg_client *none = NULL;
     nowgg_purchase *purchase = NULL;
     nowgg_error *err = NULL;
+    nowgg_consume_outcome outcome;
 
     record(NOWGG_INVALID_ARGUMENT, nowgg_verify_purchase(client, TOKEN "\n", &purchase, &err), &err);
     record(NOWGG_INVALID_ARGUMENT,
-           nowgg_consume_purchase(client, TOKEN, "xiaomi", NULL, NULL, NULL, &err), &err);
+           nowgg_consume_purchase(client, TOKEN, "xiaomi", NULL, NULL, NULL, &outcome, &err), &err);
 
     CHECK(nowgg_config_new(SECRET "\n", &config, NULL) == NOWGG_OK);
     record(NOWGG_INVALID_ARGUMENT, nowgg_client_new(config, &none, &err), &err);
@@ -124,12 +168,12 @@ static void before_any_io(const nowgg_client *client) {
     CHECK(none == NULL);
 }
 
-/* Every status the table names, apart from OK and PANIC, was seen. */
+/* Every status the table names, apart from OK and INTERNAL, was seen. */
 static void every_status_was_triggered(void) {
     uint32_t status;
     int i, found;
     for (status = 1; status <= LAST_STATUS; status++) {
-        if (nowgg_status_name(status) == NULL || status == NOWGG_PANIC) continue;
+        if (nowgg_status_name(status) == NULL || status == NOWGG_INTERNAL) continue;
         for (found = 0, i = 0; i < n_seen; i++) found |= seen[i] == (nowgg_status)status;
         CHECK(found);
         if (!found) fprintf(stderr, "  %s was never triggered\n", nowgg_status_name(status));
@@ -149,6 +193,7 @@ int main(int argc, char **argv) {
     client = client_for(sb.url, SECRET);
 
     server_side(&sb, client);
+    grant_refusals(&sb, client);
     before_any_io(client);
     every_status_was_triggered();
 

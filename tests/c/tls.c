@@ -1,5 +1,6 @@
 /* HTTPS against the sandbox's --tls mode, whose certificate a throwaway CA signed: a
- * client that does not trust that CA is refused (CONNECTION, the certificate rejected),
+ * client that does not trust that CA is refused (CONNECTION, not retryable: the
+ * certificate rejected, nothing sent),
  * one given it with nowgg_config_add_ca_certs_pem verifies; and plain http:// to a host
  * that is not loopback is refused as INVALID_ARGUMENT when the client is built, before
  * any I/O.
@@ -46,6 +47,7 @@ static void the_ca_decides(const char *url, const char *ca_pem) {
           NOWGG_CONNECTION);
     message = nowgg_error_message(err);
     CHECK(purchase == NULL && message != NULL && strstr(message, "certificate") != NULL);
+    CHECK(nowgg_error_status(err) == NOWGG_CONNECTION && !nowgg_error_is_retryable(err));
     if (message != NULL) printf("without the CA: %s\n", message);
     nowgg_error_free(err);
     nowgg_client_free(client);

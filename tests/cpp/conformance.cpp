@@ -9,13 +9,13 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "nowgg_payments.hpp"
 #include "support/sandbox.h"
@@ -35,13 +35,25 @@ json control(const sandbox &sb, const char *method, const std::string &path,
     return json::parse(answer.get());
 }
 
-/// What a call gave: nothing (a consume), a purchase, or an error.
-using Outcome = std::variant<std::monostate, nowgg::Purchase, nowgg::Error>;
+/// What a call gave: a purchase, a consume's outcome, or an error.
+using Outcome = std::variant<nowgg::Purchase, nowgg::ConsumeOutcome, nowgg::Error>;
+
+nowgg::GrantPolicy policy_for(const json &spec) {
+    nowgg::GrantPolicy policy;
+    if (spec.contains("package_name")) policy.package_name = spec["package_name"].get<std::string>();
+    policy.product_ids = spec.value("product_ids", std::vector<std::string>{});
+    policy.allow_test_orders = spec.value("allow_test_orders", false);
+    return policy;
+}
 
 Outcome call(const nowgg::Client &client, const json &spec) {
     try {
-        if (spec.at("op") == "verify") return client.verify_purchase(spec.at("token").get<std::string>());
-        nowgg::ConsumeRequest request{spec.at("token").get<std::string>()};
+        const std::string token = spec.at("token");
+        if (spec.at("op") == "verify") return client.verify_purchase(token);
+        if (spec.at("op") == "verify_for_grant") {
+            return client.verify_for_grant(token, policy_for(spec.value("policy", json::object())));
+        }
+        nowgg::ConsumeRequest request{token};
         auto text = [&](const char *key) -> std::optional<std::string> {
             return spec.contains(key) ? std::optional<std::string>(spec[key].get<std::string>()) : std::nullopt;
         };
@@ -49,54 +61,28 @@ Outcome call(const nowgg::Client &client, const json &spec) {
         request.product_id = text("product_id");
         request.currency = text("currency");
         request.developer_payload = text("developer_payload");
-        client.consume_purchase(request);
-        return std::monostate{};
+        return client.consume_purchase(request);
     } catch (const nowgg::Error &e) {
         return e;
     }
 }
 
-/// Every purchase key an expectation may name, read from the wrapper's Purchase.
+/// Every purchase key an expectation may name, read through the wrapper's Purchase: the
+/// string fields by the header's numbering, the rest by name.
 json purchase_value(const nowgg::Purchase &p, const std::string &key) {
-    static const std::map<std::string, std::optional<std::string> nowgg::Purchase::*> strings = {
-        {"appId", &nowgg::Purchase::app_id},
-        {"countryCode", &nowgg::Purchase::country_code},
-        {"currency", &nowgg::Purchase::currency},
-        {"developerPayload", &nowgg::Purchase::developer_payload},
-        {"environment", &nowgg::Purchase::environment},
-        {"kind", &nowgg::Purchase::kind},
-        {"orderAmount", &nowgg::Purchase::order_amount},
-        {"orderId", &nowgg::Purchase::order_id},
-        {"packageName", &nowgg::Purchase::package_name},
-        {"payStatusTxt", &nowgg::Purchase::pay_status_txt},
-        {"payTimeTxt", &nowgg::Purchase::pay_time_txt},
-        {"productId", &nowgg::Purchase::product_id},
-        {"productName", &nowgg::Purchase::product_name},
-        {"purchaseTime", &nowgg::Purchase::purchase_time},
-        {"purchaseTimeMillis", &nowgg::Purchase::purchase_time_millis},
-        {"purchaseToken", &nowgg::Purchase::purchase_token},
-        {"regionCode", &nowgg::Purchase::region_code},
-        {"sellerGoodsId", &nowgg::Purchase::seller_goods_id},
-    };
-    static const std::map<std::string, std::optional<std::int64_t> nowgg::Purchase::*> numbers = {
-        {"purchaseState", &nowgg::Purchase::purchase_state},
-        {"consumptionState", &nowgg::Purchase::consumption_state},
-        {"purchaseTimeMs", &nowgg::Purchase::purchase_time_ms},
-    };
-    static const std::map<std::string, bool nowgg::Purchase::*> flags = {
-        {"isPaid", &nowgg::Purchase::is_paid},
-        {"isConsumed", &nowgg::Purchase::is_consumed},
-        {"isTestOrder", &nowgg::Purchase::is_test_order},
-    };
-    if (auto s = strings.find(key); s != strings.end()) {
-        const auto &value = p.*(s->second);
-        return value ? json(*value) : json(nullptr);
+    for (std::uint32_t field = 0; field < NOWGG_FIELD_COUNT; field++) {
+        if (key == nowgg_field_name(field)) {
+            const auto value = p.field(field);
+            return value ? json(*value) : json(nullptr);
+        }
     }
-    if (auto n = numbers.find(key); n != numbers.end()) {
-        const auto &value = p.*(n->second);
-        return value ? json(*value) : json(nullptr);
-    }
-    if (auto f = flags.find(key); f != flags.end()) return p.*(f->second);
+    auto optional = [](const std::optional<std::int64_t> &value) { return value ? json(*value) : json(nullptr); };
+    if (key == "purchaseState") return optional(p.purchase_state());
+    if (key == "consumptionState") return optional(p.consumption_state());
+    if (key == "purchaseTimeMs") return optional(p.purchase_time_ms());
+    if (key == "isPaid") return p.is_paid();
+    if (key == "isConsumed") return p.is_consumed();
+    if (key == "isTestOrder") return p.is_test_order();
     throw std::runtime_error("the runner does not know the key " + key);
 }
 
@@ -104,13 +90,20 @@ json purchase_value(const nowgg::Purchase &p, const std::string &key) {
 std::optional<std::string> check(const json &expect, const Outcome &outcome) {
     if (!expect.contains("error")) {
         if (auto e = std::get_if<nowgg::Error>(&outcome)) return std::string("failed: ") + e->what();
+        if (expect.contains("outcome")) {
+            const auto *consumed = std::get_if<nowgg::ConsumeOutcome>(&outcome);
+            if (consumed == nullptr) return std::string("no consume outcome");
+            if (expect["outcome"] != nowgg::to_string(*consumed)) return "outcome " + nowgg::to_string(*consumed);
+        }
         const auto *p = std::get_if<nowgg::Purchase>(&outcome);
         const json purchase = expect.value("purchase", json::object());
+        if (p == nullptr && !purchase.empty()) return std::string("no purchase");
         for (const auto &[key, want] : purchase.items()) {
             if (key == "raw") {
-                json raw = json::parse(p->raw_json);
+                const std::string text = p->raw_json();
+                json raw = json::parse(text);
                 for (const auto &[field, value] : want.items()) {
-                    if (!raw.contains(field) || raw[field] != value) return "raw differs: " + p->raw_json;
+                    if (!raw.contains(field) || raw[field] != value) return "raw differs: " + text;
                 }
             } else if (purchase_value(*p, key) != want) {
                 return key + " is " + purchase_value(*p, key).dump();
@@ -142,6 +135,7 @@ nowgg::ClientOptions options_for(const sandbox &sb, const std::string &api_key, 
     options.timeout = std::chrono::milliseconds(client.value("timeout_ms", 5000));
     options.connect_timeout = std::chrono::milliseconds(client.value("connect_timeout_ms", 5000));
     options.max_retries = client.value("max_retries", 0u);
+    if (client.contains("deadline_ms")) options.deadline = std::chrono::milliseconds(client["deadline_ms"].get<long>());
     if (client.contains("max_response_bytes")) options.max_response_bytes = client["max_response_bytes"].get<std::uint64_t>();
     return options;
 }
@@ -169,11 +163,17 @@ std::optional<std::string> run_case(const sandbox &sb, const std::string &api_ke
     if (c.contains("max_elapsed_ms") && elapsed > std::chrono::milliseconds(c["max_elapsed_ms"].get<long>())) {
         return "took too long";
     }
-    if (c.contains("expect_paths")) {
-        json paths = json::array();
-        const json log = control(sb, "GET", "/_sandbox/requests");
-        for (std::size_t i = before; i < log.size(); i++) paths.push_back(log[i]["path"]);
-        if (paths != c["expect_paths"]) return "requests were " + paths.dump();
+    const json log = control(sb, "GET", "/_sandbox/requests");
+    for (const char *field : {"path", "form"}) {
+        const std::string key = std::string("expect_") + field + "s";
+        if (!c.contains(key)) continue;
+        json logged = json::array();
+        for (std::size_t i = before; i < log.size(); i++) logged.push_back(log[i].value(field, json(nullptr)));
+        if (logged != c[key]) return std::string(field) + "s were " + logged.dump();
+    }
+    const json then = c.value("then", json::array());
+    for (const auto &next : then) {
+        if (auto why = check(next.at("expect"), call(client, next.at("call")))) return "then: " + *why;
     }
     return std::nullopt;
 }
