@@ -1,5 +1,5 @@
-/* verifyPurchase against the sandbox: the C face next to the small C program a backend
- * would otherwise write, libcurl reusing one handle per thread (one keep-alive
+/* verifyPurchase against the sandbox: the C face (and the C++ wrapper over it) next to
+ * the small C program a backend would otherwise write, libcurl reusing one handle per thread (one keep-alive
  * connection), in two forms: parsing the answer with cJSON and checking the purchase
  * state (the same work as the face), and checking only the HTTP status (the floor of
  * what any libcurl client pays). A benchmark, not a test: run it with bench/c/run.sh.
@@ -9,8 +9,11 @@
  * p50 and p99 latency over all its calls, and process CPU time per call. First of all,
  * RSS and open descriptors after 1k and after --memory-calls calls of the face.
  *
- * usage: bench --url URL [--tls-url URL --ca FILE] [--seconds S] [--rounds N]
- *              [--threads N] [--memory-calls N] [--json]
+ * With --latency-url (a sandbox adding 20 ms to every answer), last: the latency phase
+ * of latency.c, the C async calls next to libcurl's multi interface.
+ *
+ * usage: bench --url URL [--tls-url URL --ca FILE] [--latency-url URL] [--seconds S]
+ *              [--rounds N] [--threads N] [--memory-calls N] [--json]
  * --json prints one JSON object a line on stdout (for bench/report.py), the table on
  * stderr. */
 #define _POSIX_C_SOURCE 200809L
@@ -25,7 +28,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "latency.h"
 #include "nowgg_payments.h"
+
+/* cpp_face.cpp: the C++ wrapper as a contender. */
+void *cpp_client_new(const char *key, const char *url, const char *ca_file);
+int cpp_verify(const void *client, const char *token);
+void cpp_client_free(void *client);
 
 #define MAX_THREADS 64
 
@@ -44,10 +53,10 @@ typedef struct target {
 typedef struct worker {
     const target *where;
     const nowgg_client *client;
+    const void *cpp; /* the C++ wrapper's client */
     CURL *curl;
     struct curl_slist *headers;
-    char *body; /* the answer, for the cJSON contender */
-    size_t body_len, body_cap;
+    body answer; /* for the cJSON contender */
     uint32_t *latencies_ns;
     size_t calls, cap;
 } worker;
@@ -73,31 +82,17 @@ static int face_call(worker *w) {
     return ok ? 0 : -1;
 }
 
+static int cpp_call(worker *w) { return cpp_verify(w->cpp, TOKEN); }
+
 static size_t discard(char *data, size_t size, size_t count, void *user) {
     (void)data;
     (void)user;
     return size * count;
 }
 
-static size_t collect(char *data, size_t size, size_t count, void *user) {
-    worker *w = (worker *)user;
-    size_t n = size * count;
-    if (w->body_len + n + 1 > w->body_cap) {
-        size_t cap = (w->body_len + n + 1) * 2;
-        char *grown = (char *)realloc(w->body, cap);
-        if (grown == NULL) return 0;
-        w->body = grown;
-        w->body_cap = cap;
-    }
-    memcpy(w->body + w->body_len, data, n);
-    w->body_len += n;
-    w->body[w->body_len] = '\0';
-    return n;
-}
-
 static int curl_perform(worker *w) {
     long status = 0;
-    w->body_len = 0;
+    w->answer.len = 0;
     if (curl_easy_perform(w->curl) != CURLE_OK) return -1;
     curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
     return status == 200 ? 0 : -1;
@@ -109,7 +104,7 @@ static int curl_cjson_call(worker *w) {
     cJSON *envelope, *state;
     int ok;
     if (curl_perform(w) != 0) return -1;
-    envelope = cJSON_ParseWithLength(w->body, w->body_len);
+    envelope = cJSON_ParseWithLength(w->answer.data, w->answer.len);
     state = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(envelope, "data"),
                                              "purchaseState");
     ok = cJSON_IsNumber(state) && state->valuedouble == 1;
@@ -119,6 +114,7 @@ static int curl_cjson_call(worker *w) {
 
 static const contender CONTENDERS[] = {
     {FACE, face_call, 0},
+    {"C++ face (nowgg::Client::verify_purchase)", cpp_call, 0},
     {"libcurl reused handle + cJSON", curl_cjson_call, 1},
     {"libcurl reused handle, status only", curl_status_call, 0},
 };
@@ -137,8 +133,8 @@ static CURL *curl_handle(worker *w, int parse) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, FORM);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, parse ? collect : discard);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, (void *)w);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, parse ? collect_body : discard);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, parse ? (void *)&w->answer : (void *)w);
     if (w->where->ca_file != NULL) curl_easy_setopt(curl, CURLOPT_CAINFO, w->where->ca_file);
     return curl;
 }
@@ -236,7 +232,7 @@ typedef struct samples {
 
 /* One slice of `who` from `threads` threads; -1 when a call failed. */
 static int run_slice(const contender *who, const target *where, const nowgg_client *client,
-                     int threads, double seconds, slice *out, samples *all) {
+                     const void *cpp, int threads, double seconds, slice *out, samples *all) {
     static slice_run run;
     pthread_t ids[MAX_THREADS];
     thread_arg args[MAX_THREADS];
@@ -253,7 +249,11 @@ static int run_slice(const contender *who, const target *where, const nowgg_clie
         worker *w = &run.workers[i];
         w->where = where;
         w->client = client;
-        if (who->call != face_call && (w->curl = curl_handle(w, who->parse)) == NULL) return -1;
+        w->cpp = cpp;
+        if (who->call != face_call && who->call != cpp_call &&
+            (w->curl = curl_handle(w, who->parse)) == NULL) {
+            return -1;
+        }
         args[i].run = &run;
         args[i].w = w;
         pthread_create(&ids[i], NULL, thread_main, &args[i]);
@@ -279,7 +279,7 @@ static int run_slice(const contender *who, const target *where, const nowgg_clie
         all->len += w->calls;
         calls += w->calls;
         free(w->latencies_ns);
-        free(w->body);
+        free(w->answer.data);
         if (w->curl != NULL) curl_easy_cleanup(w->curl);
         curl_slist_free_all(w->headers);
     }
@@ -319,16 +319,17 @@ static int group(const target *where, int threads, const options *o, FILE *table
     samples all[N_CONTENDERS];
     double rates[N_CONTENDERS];
     const nowgg_client *client = face_client(where);
+    void *cpp = cpp_client_new(KEY, where->url, where->ca_file);
     char mode[32];
     int r;
     size_t i, c;
 
-    if (client == NULL) return -1;
+    if (client == NULL || cpp == NULL) return -1;
     memset(all, 0, sizeof all);
     for (r = 0; r < o->rounds; r++) {
         for (i = 0; i < N_CONTENDERS; i++) {
             c = (i + (size_t)r) % N_CONTENDERS;
-            if (run_slice(&CONTENDERS[c], where, client, threads, o->seconds, &slices[c][r],
+            if (run_slice(&CONTENDERS[c], where, client, cpp, threads, o->seconds, &slices[c][r],
                           &all[c]) != 0) {
                 fprintf(stderr, "%s: a call failed\n", CONTENDERS[c].name);
                 return -1;
@@ -336,6 +337,7 @@ static int group(const target *where, int threads, const options *o, FILE *table
         }
     }
     nowgg_client_free(client);
+    cpp_client_free(cpp);
     if (threads == 1) {
         snprintf(mode, sizeof mode, "sequential");
     } else {
@@ -363,7 +365,9 @@ static int group(const target *where, int threads, const options *o, FILE *table
             printf("{\"kind\":\"throughput\",\"face\":\"c\",\"contender\":\"%s\",\"role\":\"%s\","
                    "\"transport\":\"%s\",\"mode\":\"%s\",\"concurrency\":%d,\"calls_per_s\":%.1f,"
                    "\"rounds_calls_per_s\":[",
-                   CONTENDERS[c].name, c == 0 ? "face" : "peer", where->transport, mode, threads,
+                   CONTENDERS[c].name, CONTENDERS[c].call == face_call || CONTENDERS[c].call == cpp_call
+                                           ? "face" : "peer",
+                   where->transport, mode, threads,
                    rates[c]);
             for (r = 0; r < o->rounds; r++) printf("%s%.0f", r ? "," : "", list[r]);
             printf("],\"p50_us\":%.1f,\"p99_us\":%.1f,\"cpu_us_per_call\":%.2f,\"calls\":%zu}\n",
@@ -376,17 +380,7 @@ static int group(const target *where, int threads, const options *o, FILE *table
     return 0;
 }
 
-static long rss_kib(void) {
-    char line[256];
-    long kib = 0;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL) return 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
-    }
-    fclose(f);
-    return kib;
-}
+static long rss_kib(void) { return status_kib("VmRSS:"); }
 
 static int open_fds(void) {
     int n = 0;
@@ -429,9 +423,11 @@ static int memory(const target *where, long calls, int json, FILE *table) {
 int main(int argc, char **argv) {
     options o = {2.0, 3, 8, 0, 100000};
     target http = {"http", NULL, NULL}, https = {"https", NULL, NULL};
+    const char *latency_url = NULL;
     FILE *table;
     int i;
 
+    if (argc > 1 && strcmp(argv[1], "--latency-child") == 0) return latency_child(argc, argv);
     for (i = 1; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--json") == 0) {
@@ -442,6 +438,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--url") == 0) http.url = value;
         else if (strcmp(argv[i], "--tls-url") == 0) https.url = value;
         else if (strcmp(argv[i], "--ca") == 0) https.ca_file = value;
+        else if (strcmp(argv[i], "--latency-url") == 0) latency_url = value;
         else if (strcmp(argv[i], "--seconds") == 0) o.seconds = atof(value);
         else if (strcmp(argv[i], "--rounds") == 0) o.rounds = atoi(value);
         else if (strcmp(argv[i], "--threads") == 0) o.threads = atoi(value);
@@ -452,8 +449,8 @@ int main(int argc, char **argv) {
     if (i < argc || http.url == NULL || (https.url != NULL && https.ca_file == NULL) ||
         o.rounds < 1 || o.rounds > 16 || o.threads < 1 || o.threads > MAX_THREADS ||
         o.memory_calls < 1000) {
-        fprintf(stderr, "usage: %s --url URL [--tls-url URL --ca FILE] [--seconds S] [--rounds N<=16]\n"
-                        "       [--threads N] [--memory-calls N>=1000] [--json]\n", argv[0]);
+        fprintf(stderr, "usage: %s --url URL [--tls-url URL --ca FILE] [--latency-url URL] [--seconds S]\n"
+                        "       [--rounds N<=16] [--threads N] [--memory-calls N>=1000] [--json]\n", argv[0]);
         return 2;
     }
     table = o.json ? stderr : stdout;
@@ -464,5 +461,6 @@ int main(int argc, char **argv) {
     if (group(&http, 1, &o, table) != 0 || group(&http, o.threads, &o, table) != 0) return 1;
     if (https.url != NULL && group(&https, 1, &o, table) != 0) return 1;
     curl_global_cleanup();
+    if (latency_url != NULL && latency_phase("/proc/self/exe", latency_url, o.seconds, o.json) != 0) return 1;
     return 0;
 }
