@@ -90,14 +90,12 @@ impl NativeClient {
         options: Option<Unknown>,
         abortable: bool,
     ) -> Option<Failure> {
-        refused(guard("verifyPurchase", || {
+        let read = || {
             let token = args::required_string(token, "token")?;
             Options::read(options, "options", VERIFY_OPTIONS)?;
-            let call = move |c: &Client| c.verify_purchase(&token);
-            self.calls
-                .start(&self.inner, id, abortable, call, |p| p.to_json());
-            Ok(())
-        }))
+            Ok(move |c: &Client| c.verify_purchase(&token))
+        };
+        self.start("verifyPurchase", id, abortable, read, |p| p.to_json())
     }
 
     /// Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text.
@@ -111,14 +109,12 @@ impl NativeClient {
         policy: Option<Unknown>,
         abortable: bool,
     ) -> Option<Failure> {
-        refused(guard("verifyForGrant", || {
+        let read = || {
             let token = args::required_string(token, "token")?;
             let policy = grant_policy(policy)?;
-            let call = move |c: &Client| c.verify_for_grant(&token, &policy);
-            self.calls
-                .start(&self.inner, id, abortable, call, |p| p.to_json());
-            Ok(())
-        }))
+            Ok(move |c: &Client| c.verify_for_grant(&token, &policy))
+        };
+        self.start("verifyForGrant", id, abortable, read, |p| p.to_json())
     }
 
     /// Starts `consumePurchase(token, options)`; its value is the outcome,
@@ -133,15 +129,13 @@ impl NativeClient {
         options: Option<Unknown>,
         abortable: bool,
     ) -> Option<Failure> {
-        refused(guard("consumePurchase", || {
+        let read = || {
             let request = consume_request(token, options)?;
-            let call = move |c: &Client| c.consume_purchase(&request);
-            self.calls
-                .start(&self.inner, id, abortable, call, |outcome| {
-                    outcome.as_str().to_owned()
-                });
-            Ok(())
-        }))
+            Ok(move |c: &Client| c.consume_purchase(&request))
+        };
+        self.start("consumePurchase", id, abortable, read, |outcome| {
+            outcome.as_str().to_owned()
+        })
     }
 
     /// Call `id`'s signal fired: if it is still queued, it is never sent.
@@ -158,9 +152,27 @@ impl NativeClient {
     }
 }
 
-/// A call's start as `null` (started) or the failure that refused it.
-fn refused(started: Result<()>) -> Option<Failure> {
-    started.err().map(|e| Failure::of(&e))
+impl NativeClient {
+    /// Reads a call's arguments (`read` gives the call to make) and starts it: `null`
+    /// once started, or the failure that refused it before any I/O.
+    fn start<T: 'static, C>(
+        &self,
+        place: &str,
+        id: u32,
+        abortable: bool,
+        read: impl FnOnce() -> Result<C>,
+        answer: fn(T) -> String,
+    ) -> Option<Failure>
+    where
+        C: FnOnce(&Client) -> Result<T> + Send + 'static,
+    {
+        let started = guard(place, || {
+            let call = read()?;
+            self.calls.start(&self.inner, id, abortable, call, answer);
+            Ok(())
+        });
+        started.err().map(|e| Failure::of(&e))
+    }
 }
 
 /// The core client for `new Client(options)`. Only JavaScript-to-Rust conversion
