@@ -38,8 +38,11 @@ struct State {
     queue: VecDeque<Job>,
     /// Threads alive, busy or idle.
     threads: usize,
-    /// Threads waiting on `work`: each queued job needs one, or a new thread.
+    /// Threads blocked on `work`.
     waiting: usize,
+    /// Jobs running now. A thread that is neither running a job nor waiting is on its
+    /// way to the queue, and will take a job before it waits again.
+    running: usize,
     /// Set when the client is gone: idle threads end at once instead of lingering.
     closed: bool,
 }
@@ -56,7 +59,9 @@ impl Dispatcher {
         }
     }
 
-    /// Queues `job`, waking an idle thread or starting one when none is free.
+    /// Queues `job`, waking an idle thread, and starting one when the threads alive
+    /// are fewer than the jobs running and queued (a thread finishing a job counts as
+    /// free: it takes the next one before it waits, so bursts do not add threads).
     ///
     /// When no thread can be started (the system refuses), the job still runs once an
     /// existing thread frees up; with no thread at all it runs on the caller's thread,
@@ -64,11 +69,11 @@ impl Dispatcher {
     pub(crate) fn spawn(&self, job: Job) {
         let mut state = self.shared.lock();
         state.queue.push_back(job);
-        if state.waiting >= state.queue.len() {
+        if state.waiting > 0 {
             self.shared.work.notify_one();
-            return;
         }
-        if state.threads >= self.shared.max_threads {
+        let outstanding = state.running + state.queue.len();
+        if state.threads >= outstanding.min(self.shared.max_threads) {
             return;
         }
         state.threads += 1;
@@ -116,9 +121,11 @@ impl Shared {
         let mut state = self.lock();
         loop {
             if let Some(job) = state.queue.pop_front() {
+                state.running += 1;
                 drop(state);
                 job();
                 state = self.lock();
+                state.running -= 1;
                 continue;
             }
             if state.closed {
@@ -232,8 +239,9 @@ mod tests {
             dispatcher.spawn(Box::new(move || tx.send(id).unwrap()));
             rx.recv().unwrap();
         }
-        // One job at a time: a thread or two (a new one starts when a job arrives while
-        // the last is still on its way back to wait), never one per job.
+        // A new thread starts only while the threads alive are fewer than the jobs
+        // running and queued: here one, plus the few still returning from a job that
+        // already sent its answer. The count follows the work, never the number of jobs.
         assert!(dispatcher.threads() <= 8, "{}", dispatcher.threads());
         dispatcher.close();
         while dispatcher.threads() > 0 {
