@@ -139,14 +139,8 @@ fn shown<T: std::fmt::Debug>(value: Option<T>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::purchase::tests::purchase;
     use serde_json::{json, Value};
-
-    fn purchase(data: Value) -> Purchase {
-        match data {
-            Value::Object(map) => Purchase::from_data(map),
-            _ => unreachable!("test data is an object"),
-        }
-    }
 
     fn paid(extra: Value) -> Purchase {
         let mut data = json!({

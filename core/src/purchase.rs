@@ -390,11 +390,12 @@ pub(crate) fn boolean(value: Option<&Value>) -> Option<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn purchase(data: Value) -> Purchase {
+    /// A purchase from a JSON object literal (for this crate's tests).
+    pub(crate) fn purchase(data: Value) -> Purchase {
         match data {
             Value::Object(map) => Purchase::from_data(map),
             _ => unreachable!("test data is an object"),
