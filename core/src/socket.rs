@@ -306,7 +306,7 @@ mod tests {
     use std::thread;
 
     use super::*;
-    use crate::{Client, ErrorKind};
+    use crate::Client;
 
     const BODY: &str = r#"{"success":true,"code":0,"data":{"purchaseState":1}}"#;
 
@@ -390,17 +390,6 @@ mod tests {
             2,
             "a second connection was made"
         );
-    }
-
-    #[test]
-    fn a_socks_proxy_is_refused_rather_than_bypassed() {
-        let (url, _server) = server(0, 0, String::new());
-        let err = Client::builder("key")
-            .base_url(&url)
-            .proxy("socks5://127.0.0.1:1")
-            .build()
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     }
 
     /// A socket whose reads each wait out the timeout set on it, except that a signal
