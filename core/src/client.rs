@@ -309,10 +309,11 @@ impl Client {
         D: FnOnce(Result<T>) + Send + 'static,
     {
         let client = self.clone();
-        self.inner.dispatcher.spawn(Box::new(move || {
+        self.inner.dispatcher.spawn(Box::new(move |free| {
             let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
                 .unwrap_or_else(|_| Err(Error::internal("an async call")));
             drop(client);
+            free();
             if panic::catch_unwind(AssertUnwindSafe(|| done(result))).is_err() {
                 // The caller's bug, not ours: keep the thread, say where it came from.
                 log::error!("bug: the completion callback of an async call panicked");
