@@ -332,16 +332,18 @@ const char *nowgg_version(void);
  *
  * Returns `NOWGG_OK` when the call is queued: then `callback` is called exactly once,
  * with `user_data`. Returns `NOWGG_INVALID_ARGUMENT` for a NULL `client` or `callback`,
- * or a NULL or non-UTF-8 `token`: then `callback` is never called. The token is copied
- * before this returns; every other failure (the core's checks of the token included)
- * reaches the callback.
+ * or a NULL or non-UTF-8 `token`, and `NOWGG_INTERNAL` when the system refuses to start
+ * a thread and none of the library's is running: then `callback` is never called. The
+ * token is copied before this returns; every other failure (the core's checks of the
+ * token included) reaches the callback. The call's deadline starts now: one that waits
+ * for a thread past it reaches the callback as `NOWGG_TIMEOUT`, unsent.
  *
- * The callback runs on one of the library's threads (named `nowgg-payments`, at most
- * `max_in_flight` of them), never on the caller's, and may run before this function
- * returns. It may call this library, free the client included, and owns what it
- * receives. It must not block for long (it holds a thread that other calls wait for),
- * must not unwind (no C++ exception or longjmp may leave it), and `user_data` must be
- * usable from that thread.
+ * The callback runs on one of the library's threads (named `nowgg-payments`; at most
+ * `max_in_flight` run calls at once), never on the caller's, and may run before this
+ * function returns. It may call this library, free the client included, start another
+ * async call and wait for it (a thread in a callback does not run calls: another takes
+ * them), and owns what it receives. It must not unwind (no C++ exception or longjmp may
+ * leave it), and `user_data` must be usable from that thread.
  */
 nowgg_status nowgg_verify_purchase_async(const struct nowgg_client *client,
                                          const char *token,

@@ -2,6 +2,7 @@
 //! consume as "make sure it is consumed", one deadline over everything a call does, and
 //! async calls on the library's own threads.
 
+use std::cell::Cell;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,17 +11,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
-use ureq::Agent;
 
-use crate::config::{ClientBuilder, Limits};
+use crate::config::{ClientBuilder, Config};
 use crate::consume::{ConsumeOutcome, ConsumeRequest};
-use crate::dispatch::Dispatcher;
-use crate::endpoint::{BaseUrl, CONSUME, VERIFY_SELLER, VERIFY_SELLERS};
+use crate::endpoint::{CONSUME, VERIFY_SELLER, VERIFY_SELLERS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::grant::GrantPolicy;
+use crate::process::{Local, PerProcess};
 use crate::purchase::Purchase;
 use crate::redact::short_token;
-use crate::transport::{Failure, Transport};
+use crate::transport::Failure;
 use crate::{retry, validate};
 
 /// The API code the gateway answers for a path it does not route.
@@ -54,20 +54,20 @@ pub struct Client {
 }
 
 struct Inner {
-    transport: Transport,
-    base: BaseUrl,
+    config: Config,
     verify_urls: [String; 2],
     consume_url: String,
     /// Which of `verify_urls` answers: flips when the other one gives code 150.
     verify_on_sellers: AtomicBool,
-    limits: Limits,
-    dispatcher: Dispatcher,
+    /// Connections and threads, for the process the client is used in (after a fork,
+    /// the child's own).
+    local: PerProcess,
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.dispatcher.close();
-    }
+thread_local! {
+    /// When the async call running on this thread was made, so that its deadline counts
+    /// the time it waited in the queue (set by [`Client::spawn`] around the call).
+    static MADE: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// When a call must be over: the client's `deadline` from the call's start.
@@ -77,9 +77,12 @@ struct Deadline {
 }
 
 impl Deadline {
+    /// The deadline of a call starting now, or of the async call being run on this
+    /// thread, which started when it was made.
     fn start(total: Duration) -> Deadline {
+        let made = MADE.get().unwrap_or_else(Instant::now);
         Deadline {
-            end: Instant::now() + total,
+            end: made + total,
             total,
         }
     }
@@ -109,28 +112,22 @@ impl Client {
         ClientBuilder::new(api_key.into())
     }
 
-    pub(crate) fn new(
-        agent: Agent,
-        base: BaseUrl,
-        api_key: String,
-        limits: Limits,
-        dispatcher: Dispatcher,
-    ) -> Client {
+    pub(crate) fn new(config: Config) -> Client {
+        let base = &config.base;
         Client {
             inner: Arc::new(Inner {
                 verify_urls: [base.join(VERIFY_SELLER), base.join(VERIFY_SELLERS)],
                 consume_url: base.join(CONSUME),
-                base,
-                transport: Transport {
-                    agent,
-                    api_key,
-                    max_response_bytes: limits.max_response_bytes,
-                },
                 verify_on_sellers: AtomicBool::new(false),
-                limits,
-                dispatcher,
+                local: PerProcess::new(&config),
+                config,
             }),
         }
+    }
+
+    /// Connections and threads for the calling process.
+    fn local(&self) -> Arc<Local> {
+        self.inner.local.get(&self.inner.config)
     }
 
     /// Verifies a purchase token and returns the purchase. Retried (with backoff and
@@ -142,7 +139,7 @@ impl Client {
     /// purchase is paid, unconsumed, and this game's product.
     pub fn verify_purchase(&self, token: &str) -> Result<Purchase> {
         validate::token(token)?;
-        self.verify_within(token, &Deadline::start(self.inner.limits.deadline))
+        self.verify_within(token, &Deadline::start(self.inner.config.limits.deadline))
     }
 
     /// Verifies a purchase token, then checks it against `policy` with
@@ -158,7 +155,7 @@ impl Client {
     }
 
     fn verify_within(&self, token: &str, deadline: &Deadline) -> Result<Purchase> {
-        let max_retries = self.inner.limits.max_retries;
+        let max_retries = self.inner.config.limits.max_retries;
         let mut attempt = 0;
         loop {
             let error = match self.verify_once(token, deadline) {
@@ -221,8 +218,8 @@ impl Client {
         token: &str,
         deadline: &Deadline,
     ) -> Result<Option<Map<String, Value>>, Failure> {
-        let timeout = deadline.remaining()?.min(self.inner.limits.timeout);
-        self.inner.transport.post(url, form, token, timeout)
+        let timeout = deadline.remaining()?.min(self.inner.config.limits.timeout);
+        self.local().transport.post(url, form, token, timeout)
     }
 
     /// Makes sure a purchase is consumed: the last step of a grant, after the grant is
@@ -240,7 +237,7 @@ impl Client {
     pub fn consume_purchase(&self, request: &ConsumeRequest) -> Result<ConsumeOutcome> {
         let form = request.form()?;
         let token = request.token();
-        let deadline = Deadline::start(self.inner.limits.deadline);
+        let deadline = Deadline::start(self.inner.config.limits.deadline);
         let failure = match self.post(&self.inner.consume_url, &form, token, &deadline) {
             Ok(_) => return Ok(ConsumeOutcome::Consumed),
             Err(failure) => failure,
@@ -287,52 +284,79 @@ impl Client {
 
     /// Runs `call` on one of the library's threads (at most `max_in_flight` at once;
     /// further calls wait in order) and hands its result to `done` on that thread.
-    /// This is what the async faces are built on: no runtime's shared pool is blocked.
+    /// This is what the async faces are built on: no runtime's shared pool is blocked,
+    /// and the caller's thread never runs the call.
+    ///
+    /// The call's `deadline` starts now: a call that waited in the queue past it ends
+    /// with `TIMEOUT` unsent, so under a stalled upstream what waits is bounded by the
+    /// rate of calls times the deadline. `done` may start another call and wait for it.
     ///
     /// A panic in `call` is caught and handed to `done` as an `INTERNAL` error; `done`
     /// itself should not panic (one that does is caught and logged). The call holds a
     /// clone of the client, so dropping every other handle while calls are in flight is
-    /// safe.
+    /// safe. Fails at once with `INTERNAL`, neither `call` nor `done` run, only when the
+    /// system refuses to start a thread and none of the library's is running.
     ///
     /// ```no_run
     /// # let client = nowgg_payments::Client::builder("key").build().unwrap();
     /// let (tx, rx) = std::sync::mpsc::channel();
     /// client.spawn(|c| c.verify_purchase("-nowgg-..."), move |result| {
     ///     let _ = tx.send(result);
-    /// });
+    /// })?;
     /// let purchase = rx.recv().unwrap()?;
     /// # Ok::<(), nowgg_payments::Error>(())
     /// ```
-    pub fn spawn<T, C, D>(&self, call: C, done: D)
+    pub fn spawn<T, C, D>(&self, call: C, done: D) -> Result<()>
     where
         C: FnOnce(&Client) -> Result<T> + Send + 'static,
         D: FnOnce(Result<T>) + Send + 'static,
     {
         let client = self.clone();
-        self.inner.dispatcher.spawn(Box::new(move |free| {
-            let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
-                .unwrap_or_else(|_| Err(Error::internal("an async call")));
+        let made = Instant::now();
+        let deadline = self.inner.config.limits.deadline;
+        let job = Box::new(move |ended: &dyn Fn()| {
+            let result = if made.elapsed() >= deadline {
+                Err(Error::Timeout {
+                    message: format!(
+                        "the call's deadline of {} ms passed while it waited for a thread \
+                         (max_in_flight calls were running); it was not sent",
+                        deadline.as_millis()
+                    ),
+                })
+            } else {
+                MADE.set(Some(made));
+                let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
+                    .unwrap_or_else(|_| Err(Error::internal("an async call")));
+                MADE.set(None);
+                result
+            };
             drop(client);
-            free();
+            ended();
             if panic::catch_unwind(AssertUnwindSafe(|| done(result))).is_err() {
                 // The caller's bug, not ours: keep the thread, say where it came from.
                 log::error!("bug: the completion callback of an async call panicked");
             }
-        }));
+        });
+        self.local()
+            .dispatcher()
+            .spawn(job)
+            .map_err(|cause| Error::Internal {
+                message: format!("the async call could not start: {cause}"),
+            })
     }
 
     /// The base URL calls go to.
     pub fn base_url(&self) -> &str {
-        self.inner.base.as_str()
+        self.inner.config.base.as_str()
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base.as_str())
+            .field("base_url", &self.inner.config.base.as_str())
             .field("api_key", &"[redacted]")
-            .field("limits", &self.inner.limits)
+            .field("limits", &self.inner.config.limits)
             .finish_non_exhaustive()
     }
 }

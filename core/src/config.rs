@@ -4,16 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
-use ureq::{Agent, Proxy, ProxyProtocol};
+use ureq::tls::{Certificate, PemItem, RootCerts};
+use ureq::{Proxy, ProxyProtocol};
 
 use crate::client::Client;
-use crate::dispatch::Dispatcher;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
-use crate::resolver::CachingResolver;
-use crate::socket::SocketConnector;
 use crate::validate;
 
 /// Where now.gg's Payments API is served.
@@ -271,44 +267,37 @@ impl ClientBuilder {
             }),
             None => None,
         };
-        let tls = TlsConfig::builder()
-            .root_certs(root_certs(&self.ca_certs_pem)?)
-            .build();
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(self.timeout))
-            .timeout_connect(Some(self.connect_timeout))
-            // A redirect would carry the key elsewhere: surface it as HTTP_STATUS instead.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .max_idle_connections(64)
-            .max_idle_connections_per_host(64)
-            .user_agent(user_agent)
-            .accept("application/json")
-            .proxy(proxy)
-            .tls_config(tls)
-            .build();
-        // ureq's default chain, with our TCP socket in place of its own (socket.rs); a
-        // failed connect evicts the resolver's cached addresses.
-        let resolver = CachingResolver::default();
-        let connector =
-            ().chain(ConnectProxyConnector::default())
-                .chain(SocketConnector::new(self.timeout / 100, resolver.cache()))
-                .chain(RustlsConnector::default());
-        let agent = Agent::with_parts(config, connector, resolver);
-        Ok(Client::new(
-            agent,
+        Ok(Client::new(Config {
+            root_certs: root_certs(&self.ca_certs_pem)?,
             base,
-            self.api_key,
-            Limits {
+            api_key: self.api_key,
+            user_agent,
+            proxy,
+            connect_timeout: self.connect_timeout,
+            max_in_flight: self.max_in_flight,
+            limits: Limits {
                 timeout: self.timeout,
                 max_retries: self.max_retries,
                 deadline: self.deadline,
                 max_response_bytes: self.max_response_bytes,
             },
-            Dispatcher::new(self.max_in_flight),
-        ))
+        }))
     }
+}
+
+/// A client's options once [`ClientBuilder::build`] has checked them: what a
+/// [`Transport`](crate::transport::Transport) is built from, again in each process the
+/// client is used in.
+pub(crate) struct Config {
+    pub base: BaseUrl,
+    pub api_key: String,
+    /// The whole `User-Agent`: ours, then the user's suffix.
+    pub user_agent: String,
+    pub proxy: Option<Proxy>,
+    pub root_certs: RootCerts,
+    pub connect_timeout: Duration,
+    pub max_in_flight: usize,
+    pub limits: Limits,
 }
 
 /// The bounds a client applies to each call, checked by [`ClientBuilder::build`].

@@ -1,14 +1,19 @@
 //! The library's own threads for the async faces: blocking calls run here, never on a
 //! runtime's shared pool (libuv's 4 threads also serve `fs`, `dns.lookup`, `crypto` and
-//! `zlib`; asyncio's default executor has `cpus + 4` of them).
+//! `zlib`; asyncio's default executor has `cpus + 4` of them), and never on the caller's
+//! thread.
 //!
-//! Threads are started on demand, one per call in flight, up to `max_threads`; further
-//! calls wait in a queue, first come first served. A thread idle for `IDLE_EXIT` ends,
-//! so a quiet process holds no threads at all. Each thread's stack is small: it runs
-//! one blocking HTTP exchange at a time.
+//! A job is a call, then its completion (handing the result to the caller). At most
+//! `max_calls` calls run at once; further jobs wait in a queue, first come first served.
+//! A thread starts whenever a job waits and no thread is free to take it, so a
+//! completion that starts another call and waits for it (C++'s `future.get()` inside a
+//! callback) gets a thread of its own instead of waiting for itself. A thread idle for
+//! `IDLE_EXIT` ends, so a quiet process holds no threads at all. Each thread's stack is
+//! small: it runs one blocking HTTP exchange at a time.
 
 use std::cell::Cell;
 use std::collections::VecDeque;
+use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -18,13 +23,16 @@ const IDLE_EXIT: Duration = Duration::from_secs(10);
 /// A call needs far less than the 2 MiB default: a few frames of ureq and rustls.
 const STACK_SIZE: usize = 256 * 1024;
 
-/// A unit of work: a call, then its completion callback. Between the two it calls the
-/// function it is given, which marks its thread free: a thread busy handing a result
-/// over (Node's threadsafe function, Python's inbox, a C callback) is about to take the
-/// next job, and counting it as busy would start a new thread for every call that a
-/// completion starts. It must not panic: [`crate::Client`] wraps every call so that a
-/// panic becomes an `INTERNAL` error handed to the caller's callback.
+/// A unit of work: a call, then its completion. Between the two it calls the function
+/// it is given, which ends the call's share of `max_calls`: a thread handing a result
+/// over (Node's threadsafe function, Python's inbox, a C callback) no longer runs a call,
+/// but it is not free either, since a completion may block. It must not panic:
+/// [`crate::Client`] wraps every call so that a panic becomes an `INTERNAL` error handed
+/// to the caller's callback.
 pub(crate) type Job = Box<dyn FnOnce(&dyn Fn()) + Send + 'static>;
+
+/// How a thread is started: `std::thread` in the library, a failing stand-in in tests.
+type Starter = fn(Box<dyn FnOnce() + Send>) -> io::Result<()>;
 
 /// Runs jobs on threads of its own (see the module docs). Cloning shares the threads.
 #[derive(Clone)]
@@ -35,72 +43,89 @@ pub(crate) struct Dispatcher {
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
-    max_threads: usize,
+    max_calls: usize,
+    start: Starter,
 }
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<Job>,
-    /// Threads alive, busy or idle.
+    queue: VecDeque<(u64, Job)>,
+    /// The number the next queued job gets, to find it again if no thread can take it.
+    next_ticket: u64,
+    /// Threads alive: calling, handing, waiting, or between jobs.
     threads: usize,
     /// Threads blocked on `work`.
     waiting: usize,
-    /// Jobs running now, not counting those past their call (see [`Job`]). A thread
-    /// that is neither running a job nor waiting is on its way to the queue, and will
-    /// take a job before it waits again.
-    running: usize,
+    /// Jobs in their call.
+    calling: usize,
+    /// Jobs in their completion.
+    handing: usize,
     /// Set when the client is gone: idle threads end at once instead of lingering.
     closed: bool,
 }
 
+impl State {
+    /// Threads neither calling nor handing: waiting, or on their way to the queue (they
+    /// look at it before they wait again).
+    fn free(&self) -> usize {
+        self.threads - self.calling - self.handing
+    }
+
+    /// Whether a free thread may take the next job now.
+    fn can_take(&self, max_calls: usize) -> bool {
+        !self.queue.is_empty() && self.calling < max_calls
+    }
+}
+
 impl Dispatcher {
-    /// A dispatcher that runs at most `max_threads` jobs at once (at least 1).
-    pub(crate) fn new(max_threads: usize) -> Dispatcher {
+    /// A dispatcher that runs at most `max_calls` calls at once (at least 1).
+    pub(crate) fn new(max_calls: usize) -> Dispatcher {
+        Dispatcher::with_starter(max_calls, |run| {
+            thread::Builder::new()
+                .name("nowgg-payments".into())
+                .stack_size(STACK_SIZE)
+                .spawn(run)
+                .map(drop)
+        })
+    }
+
+    fn with_starter(max_calls: usize, start: Starter) -> Dispatcher {
         Dispatcher {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
                 work: Condvar::new(),
-                max_threads: max_threads.max(1),
+                max_calls: max_calls.max(1),
+                start,
             }),
         }
     }
 
-    /// Queues `job`, waking an idle thread, and starting one when the threads alive
-    /// are fewer than the jobs running and queued (a thread handing a result over or
-    /// finishing a job counts as free: it takes the next job before it waits, so a
-    /// completion that starts the next call does not add a thread).
+    /// Queues `job`, waking a waiting thread, or starting one when no thread is free to
+    /// take it (see the module docs).
     ///
-    /// When no thread can be started (the system refuses), the job still runs once an
-    /// existing thread frees up; with no thread at all it runs on the caller's thread,
-    /// so that no call is ever lost.
-    pub(crate) fn spawn(&self, job: Job) {
+    /// When the system refuses a thread, the job waits for one that is running; when
+    /// none is, the job is dropped unrun and the cause returned. It is never run on the
+    /// caller's thread, which may hold the GIL or an event loop.
+    pub(crate) fn spawn(&self, job: Job) -> Result<(), String> {
         let mut state = self.shared.lock();
-        state.queue.push_back(job);
-        if state.waiting > 0 {
-            self.shared.work.notify_one();
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        state.queue.push_back((ticket, job));
+        let Err(refused) = self.shared.staff(state) else {
+            return Ok(());
+        };
+        let mut state = self.shared.lock();
+        if state.threads > 0 {
+            return Ok(());
         }
-        let outstanding = state.running + state.queue.len();
-        if state.threads >= outstanding.min(self.shared.max_threads) {
-            return;
-        }
-        state.threads += 1;
+        // Nobody will take it: hand it back rather than leave it queued forever.
+        let unrun = state.queue.iter().position(|(t, _)| *t == ticket);
+        let job = unrun.and_then(|at| state.queue.remove(at));
         drop(state);
-        let shared = Arc::clone(&self.shared);
-        let started = thread::Builder::new()
-            .name("nowgg-payments".into())
-            .stack_size(STACK_SIZE)
-            .spawn(move || shared.work_loop());
-        if let Err(e) = started {
-            log::warn!("could not start a thread for an async call: {e}");
-            let mut state = self.shared.lock();
-            state.threads -= 1;
-            if state.threads == 0 {
-                // Nobody else will ever take the queue: run it here rather than lose it.
-                let queued: Vec<Job> = state.queue.drain(..).collect();
-                drop(state);
-                queued.into_iter().for_each(|job| job(&|| {}));
-            }
-        }
+        drop(job);
+        Err(format!(
+            "no thread could be started for the call, and none is running: {refused}"
+        ))
     }
 
     /// Lets idle threads end now: called when the last handle to the client is dropped
@@ -123,22 +148,54 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Sees that the queue will be taken: wakes a waiting thread that may take a job
+    /// now, or starts one when jobs wait that no free thread will take and fewer than
+    /// `max_calls` calls are running or about to. Releases the lock. Fails with the
+    /// system's reason when a thread was needed and could not be started.
+    fn staff(self: &Arc<Self>, mut state: MutexGuard<'_, State>) -> io::Result<()> {
+        if !state.can_take(self.max_calls) {
+            return Ok(());
+        }
+        if state.waiting > 0 {
+            self.work.notify_one();
+        }
+        let free = state.free();
+        if free >= state.queue.len() || state.calling + free >= self.max_calls {
+            return Ok(());
+        }
+        state.threads += 1;
+        drop(state);
+        let shared = Arc::clone(self);
+        (self.start)(Box::new(move || shared.work_loop())).inspect_err(|refused| {
+            self.lock().threads -= 1;
+            log::warn!("could not start a thread for an async call: {refused}");
+        })
+    }
+
     /// A thread's life: take jobs in order, wait a while when there are none, then end.
-    fn work_loop(&self) {
+    fn work_loop(self: Arc<Self>) {
         let mut state = self.lock();
         loop {
-            if let Some(job) = state.queue.pop_front() {
-                state.running += 1;
+            if state.can_take(self.max_calls) {
+                let (_, job) = state.queue.pop_front().expect("can_take saw a job");
+                state.calling += 1;
                 drop(state);
-                let freed = Cell::new(false);
+                let handing = Cell::new(false);
                 job(&|| {
-                    if !freed.replace(true) {
-                        self.lock().running -= 1;
+                    if !handing.replace(true) {
+                        let mut state = self.lock();
+                        state.calling -= 1;
+                        state.handing += 1;
+                        // This thread is not free while it hands over (the completion
+                        // may wait for a call it starts): another must take the queue.
+                        let _ = self.staff(state);
                     }
                 });
                 state = self.lock();
-                if !freed.get() {
-                    state.running -= 1;
+                if handing.get() {
+                    state.handing -= 1;
+                } else {
+                    state.calling -= 1;
                 }
                 continue;
             }
@@ -153,7 +210,7 @@ impl Shared {
                 .unwrap_or_else(PoisonError::into_inner);
             state = guard;
             state.waiting -= 1;
-            if wait.timed_out() && state.queue.is_empty() {
+            if wait.timed_out() && !state.can_take(self.max_calls) {
                 state.threads -= 1;
                 return;
             }
@@ -212,7 +269,7 @@ mod tests {
         let gate = gate();
         let (tx, rx) = mpsc::channel();
         for id in 0..32 {
-            dispatcher.spawn(gate.job(tx.clone(), id));
+            dispatcher.spawn(gate.job(tx.clone(), id)).unwrap();
         }
         // Let the first four start and block, then check nobody else got a thread.
         while gate.running.load(Ordering::SeqCst) < 4 {
@@ -232,7 +289,7 @@ mod tests {
         let gate = gate();
         let (tx, rx) = mpsc::channel();
         for id in 0..48 {
-            dispatcher.spawn(gate.job(tx.clone(), id));
+            dispatcher.spawn(gate.job(tx.clone(), id)).unwrap();
         }
         while gate.running.load(Ordering::SeqCst) < 48 {
             thread::yield_now();
@@ -250,18 +307,132 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         for id in 0..200 {
             let tx = tx.clone();
-            dispatcher.spawn(Box::new(move |free| {
-                free();
-                tx.send(id).unwrap();
-            }));
+            dispatcher
+                .spawn(Box::new(move |free| {
+                    free();
+                    tx.send(id).unwrap();
+                }))
+                .unwrap();
             rx.recv().unwrap();
+            // Once the thread waits again, the next job must wake it, not start another.
+            while dispatcher.shared.lock().waiting == 0 {
+                thread::yield_now();
+            }
         }
-        // A job handing its answer over counts as free, so the next one never starts a
-        // thread: one thread serves the whole chain.
         assert_eq!(dispatcher.threads(), 1);
         dispatcher.close();
         while dispatcher.threads() > 0 {
             thread::yield_now();
         }
+    }
+
+    #[test]
+    fn a_completion_that_waits_for_a_call_it_starts_gets_another_thread() {
+        // C++'s `verify_purchase_async(...).get()` inside a callback, with max_calls 8:
+        // the thread handing the outer result over is busy, so the inner call needs a
+        // thread of its own, even with every other slot free.
+        let dispatcher = Dispatcher::new(8);
+        let (tx, rx) = mpsc::channel();
+        let inner_dispatcher = dispatcher.clone();
+        dispatcher
+            .spawn(Box::new(move |free| {
+                free();
+                let (inner_tx, inner_rx) = mpsc::channel();
+                inner_dispatcher
+                    .spawn(Box::new(move |free| {
+                        free();
+                        inner_tx.send("inner").unwrap();
+                    }))
+                    .unwrap();
+                let inner = inner_rx.recv_timeout(Duration::from_secs(10));
+                tx.send(inner).unwrap();
+            }))
+            .unwrap();
+        let inner = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(inner, Ok("inner"), "the inner call never ran");
+    }
+
+    #[test]
+    fn max_calls_counts_calls_not_completions() {
+        // One call slot. The first job's completion waits for a second job: the second
+        // must run (the slot is free once the first call ended), on another thread.
+        let dispatcher = Dispatcher::new(1);
+        let (tx, rx) = mpsc::channel();
+        let (second_tx, second_rx) = mpsc::channel::<()>();
+        dispatcher
+            .spawn(Box::new(move |free| {
+                free();
+                tx.send(second_rx.recv_timeout(Duration::from_secs(10)).is_ok())
+                    .unwrap();
+            }))
+            .unwrap();
+        dispatcher
+            .spawn(Box::new(move |free| {
+                free();
+                second_tx.send(()).unwrap();
+            }))
+            .unwrap();
+        assert!(rx.recv_timeout(Duration::from_secs(20)).unwrap());
+    }
+
+    fn refuse(_: Box<dyn FnOnce() + Send>) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            "Resource temporarily unavailable",
+        ))
+    }
+
+    #[test]
+    fn a_refused_thread_with_none_running_fails_the_job_unrun() {
+        let dispatcher = Dispatcher::with_starter(4, refuse);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&ran);
+        let err = dispatcher
+            .spawn(Box::new(move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }))
+            .unwrap_err();
+        assert!(err.contains("Resource temporarily unavailable"), "{err}");
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            0,
+            "the job ran on the caller's thread"
+        );
+        assert_eq!(dispatcher.threads(), 0);
+        assert!(dispatcher.shared.lock().queue.is_empty());
+    }
+
+    /// Starts one real thread, then refuses every other.
+    fn once(run: Box<dyn FnOnce() + Send>) -> io::Result<()> {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        if STARTED.fetch_add(1, Ordering::SeqCst) > 0 {
+            return refuse(run);
+        }
+        thread::spawn(run);
+        Ok(())
+    }
+
+    #[test]
+    fn a_refused_thread_waits_for_a_running_one() {
+        let dispatcher = Dispatcher::with_starter(4, once);
+        let gate = gate();
+        let (tx, rx) = mpsc::channel();
+        dispatcher.spawn(gate.job(tx.clone(), 0)).unwrap();
+        while gate.running.load(Ordering::SeqCst) < 1 {
+            thread::yield_now();
+        }
+        // No second thread can start: the job is queued for the first, not run here.
+        let caller = thread::current().id();
+        dispatcher
+            .spawn(Box::new(move |_| {
+                tx.send(usize::from(thread::current().id() != caller))
+                    .unwrap();
+            }))
+            .unwrap();
+        assert_eq!(dispatcher.threads(), 1);
+        gate.open();
+        let mut done = [rx.recv().unwrap(), rx.recv().unwrap()];
+        done.sort_unstable();
+        assert_eq!(done, [0, 1], "the second job ran on its own thread");
     }
 }

@@ -47,6 +47,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod grant;
+mod process;
 mod purchase;
 mod redact;
 mod resolver;

@@ -11,7 +11,8 @@
 //! - what ureq transmits is kept and sent with the next read, so a request is one `send`;
 //! - the open check is one non-blocking `recv(MSG_PEEK)` (Unix);
 //! - a socket timeout is set only when the remaining time, rounded up to a hundredth of
-//!   the client's timeout, changed: a read may overrun the deadline by 1% at most.
+//!   the client's timeout but never more than [`MAX_OVERRUN`], changed: a read may
+//!   overrun the deadline by that much at most, whatever the timeout.
 //!
 //! Everything else follows ureq's own `TcpConnector`: addresses tried in turn within the
 //! connect timeout, `TCP_NODELAY`, a shutdown handle registered with the agent. Unlike it,
@@ -33,6 +34,9 @@ use crate::resolver::DnsCache;
 
 /// What a socket keeps before it sends it anyway, should a body be large.
 const MAX_UNSENT: usize = 64 * 1024;
+/// The most a socket wait may outlive the call's deadline: the rounding step's bound.
+/// (A hundredth of a 3000 s timeout would otherwise let a 0.5 s deadline last 30 s.)
+pub(crate) const MAX_OVERRUN: Duration = Duration::from_millis(10);
 
 /// Opens [`Socket`]s; in the connector chain where ureq's `TcpConnector` would be.
 #[derive(Debug)]
@@ -44,9 +48,12 @@ pub(crate) struct SocketConnector {
 }
 
 impl SocketConnector {
-    /// A connector rounding socket timeouts up to `granularity`, evicting from `dns`.
-    pub(crate) fn new(granularity: Duration, dns: DnsCache) -> SocketConnector {
-        SocketConnector { granularity, dns }
+    /// A connector for a client with this per-attempt `timeout`, evicting from `dns`.
+    pub(crate) fn new(timeout: Duration, dns: DnsCache) -> SocketConnector {
+        SocketConnector {
+            granularity: (timeout / 100).min(MAX_OVERRUN),
+            dns,
+        }
     }
 }
 
@@ -458,7 +465,7 @@ mod tests {
             .unwrap();
         let (resolver, lookups) = crate::resolver::tests::fixed(&[&closed.to_string()]);
         let connector = ().chain(SocketConnector::new(
-            Duration::from_millis(10),
+            Duration::from_secs(1),
             resolver.cache(),
         ));
         let agent =

@@ -6,10 +6,15 @@ use std::io;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use ureq::tls::TlsConfig;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::Agent;
 
+use crate::config::Config;
 use crate::envelope::{self, Secrets};
 use crate::error::Error;
+use crate::resolver::CachingResolver;
+use crate::socket::SocketConnector;
 
 /// A failed exchange.
 pub(crate) struct Failure {
@@ -29,14 +34,50 @@ impl From<Error> for Failure {
     }
 }
 
-/// Everything an exchange needs that does not change between calls.
+/// Everything an exchange needs that does not change between calls: ureq's agent, with
+/// its connection pool and DNS cache, which belong to the process that made them.
 pub(crate) struct Transport {
-    pub agent: Agent,
-    pub api_key: String,
-    pub max_response_bytes: u64,
+    agent: Agent,
+    api_key: String,
+    max_response_bytes: u64,
 }
 
 impl Transport {
+    /// A transport with an empty pool: ureq's agent over our socket (socket.rs) and
+    /// resolver (resolver.rs), TLS by rustls with the configured roots.
+    pub(crate) fn new(config: &Config) -> Transport {
+        let timeout = config.limits.timeout;
+        let tls = TlsConfig::builder()
+            .root_certs(config.root_certs.clone())
+            .build();
+        let agent_config = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(config.connect_timeout))
+            // A redirect would carry the key elsewhere: surface it as HTTP_STATUS instead.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(64)
+            .user_agent(&config.user_agent)
+            .accept("application/json")
+            .proxy(config.proxy.clone())
+            .tls_config(tls)
+            .build();
+        // ureq's default chain, with our TCP socket in place of its own; a failed
+        // connect evicts the resolver's cached addresses.
+        let resolver = CachingResolver::default();
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(SocketConnector::new(timeout, resolver.cache()))
+                .chain(RustlsConnector::default());
+        Transport {
+            agent: Agent::with_parts(agent_config, connector, resolver),
+            api_key: config.api_key.clone(),
+            max_response_bytes: config.limits.max_response_bytes,
+        }
+    }
+
     /// POSTs `form` to `url` within `timeout` (connect and body included) and returns
     /// the envelope's `data`.
     pub(crate) fn post(

@@ -1,9 +1,8 @@
-//! Behaviour the conformance file cannot express: deadlines, secrecy across every error
-//! kind, what goes on the wire, remembered paths, TLS. (Sharing across threads is load.rs.)
+//! Behaviour the conformance file cannot express: secrecy across every error kind, what goes on the wire, remembered paths, TLS. (Sharing across threads is load.rs.)
 
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nowgg_payments::{Client, ConsumeRequest, Error, ErrorKind, GrantPolicy, Store};
 use serde_json::json;
@@ -17,24 +16,6 @@ fn client(url: &str) -> Client {
         .max_retries(0)
         .build()
         .unwrap()
-}
-
-#[test]
-fn a_hung_server_times_out_within_the_deadline_plus_ten_percent() {
-    let sandbox = common::sandbox(KEY);
-    Control::new(&sandbox.url()).fault(json!({"match": "verify", "action": "hang"}));
-    let client = Client::builder(KEY)
-        .base_url(sandbox.url())
-        .timeout(Duration::from_secs(1))
-        .max_retries(0)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = client.verify_purchase("-nowgg-sample-paid").unwrap_err();
-    let elapsed = started.elapsed();
-    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-    assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
-    assert!(elapsed <= Duration::from_millis(1100), "{elapsed:?}");
 }
 
 #[test]
@@ -174,10 +155,12 @@ fn no_error_of_any_kind_shows_the_key_or_the_whole_token() {
     }
     // A panic in an async call, its text holding both secrets.
     let (tx, rx) = std::sync::mpsc::channel();
-    client.spawn(
-        |_| -> nowgg_payments::Result<()> { panic!("{SECRET} {TOKEN}") },
-        move |result| tx.send(result).unwrap(),
-    );
+    client
+        .spawn(
+            |_| -> nowgg_payments::Result<()> { panic!("{SECRET} {TOKEN}") },
+            move |result| tx.send(result).unwrap(),
+        )
+        .unwrap();
     errors.push(rx.recv().unwrap().unwrap_err());
 
     let kinds: HashSet<ErrorKind> = errors.iter().map(Error::kind).collect();

@@ -125,8 +125,7 @@ unsafe fn spawn_purchase(
     let client = borrow(client, "client")?.client();
     let token = text::required(token, "token")?.to_owned();
     let reply = Reply::new(callback, user_data)?;
-    client.spawn(move |c| call(c, &token), move |result| reply.send(result));
-    Ok(())
+    client.spawn(move |c| call(c, &token), move |result| reply.send(result))
 }
 
 /// `nowgg_verify_purchase` on a library thread: returns at once, and `callback` receives
@@ -134,16 +133,18 @@ unsafe fn spawn_purchase(
 ///
 /// Returns `NOWGG_OK` when the call is queued: then `callback` is called exactly once,
 /// with `user_data`. Returns `NOWGG_INVALID_ARGUMENT` for a NULL `client` or `callback`,
-/// or a NULL or non-UTF-8 `token`: then `callback` is never called. The token is copied
-/// before this returns; every other failure (the core's checks of the token included)
-/// reaches the callback.
+/// or a NULL or non-UTF-8 `token`, and `NOWGG_INTERNAL` when the system refuses to start
+/// a thread and none of the library's is running: then `callback` is never called. The
+/// token is copied before this returns; every other failure (the core's checks of the
+/// token included) reaches the callback. The call's deadline starts now: one that waits
+/// for a thread past it reaches the callback as `NOWGG_TIMEOUT`, unsent.
 ///
-/// The callback runs on one of the library's threads (named `nowgg-payments`, at most
-/// `max_in_flight` of them), never on the caller's, and may run before this function
-/// returns. It may call this library, free the client included, and owns what it
-/// receives. It must not block for long (it holds a thread that other calls wait for),
-/// must not unwind (no C++ exception or longjmp may leave it), and `user_data` must be
-/// usable from that thread.
+/// The callback runs on one of the library's threads (named `nowgg-payments`; at most
+/// `max_in_flight` run calls at once), never on the caller's, and may run before this
+/// function returns. It may call this library, free the client included, start another
+/// async call and wait for it (a thread in a callback does not run calls: another takes
+/// them), and owns what it receives. It must not unwind (no C++ exception or longjmp may
+/// leave it), and `user_data` must be usable from that thread.
 #[no_mangle]
 pub unsafe extern "C" fn nowgg_verify_purchase_async(
     client: *const nowgg_client,
@@ -196,7 +197,6 @@ pub unsafe extern "C" fn nowgg_consume_purchase_async(
         let client = borrow(client, "client")?.client();
         let request = consume_request(token, store, product_id, currency, developer_payload)?;
         let reply = Reply::new(callback, user_data)?;
-        client.spawn(move |c| c.consume_purchase(&request), move |result| reply.send(result));
-        Ok(())
+        client.spawn(move |c| c.consume_purchase(&request), move |result| reply.send(result))
     }
 }

@@ -80,7 +80,8 @@ impl Calls {
     }
 
     /// Runs `call` on a library thread; `answer` turns its result into the text
-    /// `settle` gets (on that thread too, off the event loop).
+    /// `settle` gets (on that thread too, off the event loop). Fails at once, settling
+    /// nothing, only when no thread could take the call.
     pub(crate) fn start<T: 'static>(
         &self,
         client: &Client,
@@ -88,7 +89,7 @@ impl Calls {
         abortable: bool,
         call: impl FnOnce(&Client) -> Result<T> + Send + 'static,
         answer: fn(T) -> String,
-    ) {
+    ) -> Result<()> {
         let abandoned = abortable.then(|| Arc::clone(&self.abandoned));
         let settle = Arc::clone(&self.settle);
         client.spawn(
@@ -108,7 +109,7 @@ impl Calls {
                 // environment is gone, and then nobody is waiting for the answer.
                 settle.call(settled, ThreadsafeFunctionCallMode::NonBlocking);
             },
-        );
+        )
     }
 
     /// Marks call `id` as abandoned by its `AbortSignal`: if it has not started, it

@@ -168,8 +168,7 @@ impl NativeClient {
     {
         let started = guard(place, || {
             let call = read()?;
-            self.calls.start(&self.inner, id, abortable, call, answer);
-            Ok(())
+            self.calls.start(&self.inner, id, abortable, call, answer)
         });
         started.err().map(|e| Failure::of(&e))
     }

@@ -171,33 +171,43 @@ impl Client {
 
     /// `verify_purchase` for `AsyncClient`: runs on the library's threads, then settles
     /// `future` through the `inbox` of its loop.
-    fn _verify_purchase_async(&self, inbox: Py<Inbox>, future: Py<PyAny>, token: String) {
+    fn _verify_purchase_async(
+        &self,
+        py: Python<'_>,
+        inbox: Py<Inbox>,
+        future: Py<PyAny>,
+        token: String,
+    ) -> PyResult<()> {
         self.spawn(
+            py,
             inbox,
             future,
             move |c| c.verify_purchase(&token),
             purchase_object,
-        );
+        )
     }
 
     /// `verify_for_grant` for `AsyncClient`.
     #[pyo3(signature = (inbox, future, token, *, package_name = None, product_ids = ProductIds::default(), allow_test_orders = false))]
+    #[allow(clippy::too_many_arguments)]
     fn _verify_for_grant_async(
         &self,
+        py: Python<'_>,
         inbox: Py<Inbox>,
         future: Py<PyAny>,
         token: String,
         package_name: Option<String>,
         product_ids: ProductIds,
         allow_test_orders: bool,
-    ) {
+    ) -> PyResult<()> {
         let policy = product_ids.policy(package_name, allow_test_orders);
         self.spawn(
+            py,
             inbox,
             future,
             move |c| c.verify_for_grant(&token, &policy),
             purchase_object,
-        );
+        )
     }
 
     /// `consume_purchase` for `AsyncClient`; a bad `store` raises at once.
@@ -216,12 +226,12 @@ impl Client {
     ) -> PyResult<()> {
         let request = consume_request(py, token, store, product_id, currency, developer_payload)?;
         self.spawn(
+            py,
             inbox,
             future,
             move |c| c.consume_purchase(&request),
             outcome_object,
-        );
-        Ok(())
+        )
     }
 
     /// The base URL calls go to.
@@ -258,17 +268,21 @@ impl Client {
     }
 
     /// Runs `call` on the library's threads (the core catches its panics as `Internal`)
-    /// and settles `future` with its result, made a Python object by `convert`.
+    /// and settles `future` with its result, made a Python object by `convert`. Raises
+    /// `Internal` at once when no thread could take the call.
     fn spawn<T: Send + 'static>(
         &self,
+        py: Python<'_>,
         inbox: Py<Inbox>,
         future: Py<PyAny>,
         call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send + 'static,
         convert: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
-    ) {
-        self.inner.spawn(call, move |result| {
-            future::settle(inbox, future, result, convert)
-        });
+    ) -> PyResult<()> {
+        self.inner
+            .spawn(call, move |result| {
+                future::settle(inbox, future, result, convert)
+            })
+            .map_err(|e| to_py(py, e))
     }
 }
 

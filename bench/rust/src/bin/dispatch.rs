@@ -87,21 +87,23 @@ fn core_spawn(client: &Client, in_flight: usize, run: Duration) -> Run {
     fn next(client: &Client, shared: Arc<Shared>) {
         let started = Instant::now();
         let again = client.clone();
-        client.spawn(
-            |c| c.verify_purchase(TOKEN),
-            move |result| {
-                if result.is_err() {
-                    shared.errors.fetch_add(1, Ordering::Relaxed);
-                }
-                let us = started.elapsed().as_micros() as u64;
-                shared.latencies.lock().unwrap().push(us);
-                if Instant::now() < shared.end {
-                    next(&again, shared);
-                } else {
-                    let _ = shared.chains_done.send(());
-                }
-            },
-        );
+        client
+            .spawn(
+                |c| c.verify_purchase(TOKEN),
+                move |result| {
+                    if result.is_err() {
+                        shared.errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let us = started.elapsed().as_micros() as u64;
+                    shared.latencies.lock().unwrap().push(us);
+                    if Instant::now() < shared.end {
+                        next(&again, shared);
+                    } else {
+                        let _ = shared.chains_done.send(());
+                    }
+                },
+            )
+            .expect("the library starts a thread for the call");
     }
     let (tx, rx) = mpsc::channel();
     let begun = Instant::now();
