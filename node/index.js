@@ -70,6 +70,47 @@ function aborted(signal) {
 const asIs = (value) => value
 
 /**
+ * The start of a purchase token, as the core's `short_token` writes it (Rust's Debug,
+ * Python's repr): at most its first 10 characters and never more than half of them,
+ * then `…`.
+ */
+function shortToken(token) {
+  const chars = Array.from(token)
+  return `${chars.slice(0, Math.min(Math.floor(chars.length / 2), 10)).join('')}…`
+}
+
+/**
+ * `util.inspect` (and so `console.log`) of a purchase or of its `raw`: the same object
+ * with `purchaseToken` shortened. Node formats the returned copy with the caller's
+ * depth, colours and indentation; the copy's `raw` is the original, shortened in turn.
+ * A string field is the API's value or its text (a number, a boolean): either is
+ * shortened as text.
+ */
+function inspectPurchase() {
+  const shown = { ...this }
+  const token = shown.purchaseToken
+  if (typeof token === 'string' || typeof token === 'number' || typeof token === 'boolean') {
+    shown.purchaseToken = shortToken(String(token))
+  }
+  return shown
+}
+
+const hiddenInspect = { value: inspectPurchase, enumerable: false, writable: true, configurable: true }
+
+/**
+ * A purchase from the addon's JSON text: a plain object (JSON.stringify, property
+ * access, spreading and structuredClone see the whole token) whose inspection shows
+ * only the start of the token, on the purchase and on its `raw`.
+ */
+function toPurchase(json) {
+  const purchase = JSON.parse(json)
+  Object.defineProperty(purchase, inspect.custom, hiddenInspect)
+  const raw = purchase.raw
+  if (raw !== null && typeof raw === 'object') Object.defineProperty(raw, inspect.custom, hiddenInspect)
+  return purchase
+}
+
+/**
  * The calls of one client waiting for their answers, by id. The addon's threadsafe
  * function holds `settle` for the life of the client, so nothing here may hold the
  * addon's client strongly (that cycle, through a GC root, would keep every client
@@ -165,13 +206,13 @@ class Client {
   verifyPurchase(token, options) {
     // The purchase comes as JSON text: V8's parser builds the plain object faster than
     // property-by-property napi calls (src/purchase.rs).
-    return this.#waiting.start(options, JSON.parse, (id, abortable) =>
+    return this.#waiting.start(options, toPurchase, (id, abortable) =>
       this.#native.verifyPurchase(id, token, options, abortable),
     )
   }
 
   verifyForGrant(token, policy) {
-    return this.#waiting.start(policy, JSON.parse, (id, abortable) =>
+    return this.#waiting.start(policy, toPurchase, (id, abortable) =>
       this.#native.verifyForGrant(id, token, policy, abortable),
     )
   }

@@ -3,9 +3,11 @@
 # install script builds the addon with cargo), the generated declarations compared with
 # the committed native.d.ts, tsc --strict --checkJs on the example (a purchase endpoint
 # with its ledger in SQLite), the example run against the sandbox, `npm pack` installed
-# from an unrelated folder, and last node:test (every conformance case, the event loop
+# from an unrelated folder, then node:test (every conformance case, the event loop
 # and the library's threads, abort, arguments, the purchase against the core's field
-# table, secrecy for every kind, the example's fulfillment) against the installed package.
+# table and how it prints, secrecy for every kind, the example's fulfillment, the
+# deployment shapes: cluster, worker_threads, a worker terminated mid-call) against the
+# installed package, and last the same tests under Bun and Deno (pinned, from npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -85,7 +87,43 @@ tarball="$(cd node && npm pack --silent --pack-destination "$scratch")"
     if (purchase.purchaseTimeMs !== 1630529397125) throw new Error("unexpected purchase")
     console.log("node: the tarball install verifies a purchase")')
 
+# Bun and Deno, from npm (their packages carry the binaries), pinned.
+bun_version=1.4.5
+deno_version=2.9.6
+runtimes="$scratch/runtimes"
+mkdir -p "$runtimes"
+[ -f "$runtimes/package.json" ] || echo '{"name": "runtimes", "private": true}' > "$runtimes/package.json"
+echo "node: bun $bun_version and deno $deno_version from npm"
+(cd "$runtimes" && "${npm_install[@]}" "bun@$bun_version" "deno@$deno_version")
+bun="$runtimes/node_modules/.bin/bun"
+deno="$runtimes/node_modules/.bin/deno"
+export DO_NOT_TRACK=1 DENO_NO_UPDATE_CHECK=1
+cat > "$scratch/from-tarball/smoke.mjs" <<'JS'
+import { Client } from "nowgg-payments"
+const client = new Client({ apiKey: "example-key", baseUrl: process.env.NOWGG_BASE_URL })
+const purchase = await client.verifyPurchase("-nowgg-sample-nocode")
+if (purchase.purchaseTimeMs !== 1630529397125) throw new Error("unexpected purchase")
+console.log(`${process.argv[2]}: the tarball install verifies a purchase`)
+JS
+(cd "$scratch/from-tarball" && export NOWGG_BASE_URL="$sandbox_url" \
+    && "$bun" smoke.mjs bun && "$deno" run --allow-all smoke.mjs deno)
+
 echo "node: node:test"
 cp node/test/*.mjs "$app/test/"
+cp -r node/test/deploy "$app/test/"
 cd "$app"
-NOWGG_CONFORMANCE_CASES="$repo/tests/conformance/cases.json" node --test --test-reporter=spec test/*.test.mjs
+export NOWGG_CONFORMANCE_CASES="$repo/tests/conformance/cases.json"
+node --test --test-reporter=spec test/*.test.mjs
+
+# The same files under Bun and Deno (their node:test runs on their own runners), the
+# deployment programs included (test/deploy/run.mjs starts them with the runtime that
+# runs the tests). Not the example's (its ledger, better-sqlite3, is a V8 addon, not
+# napi) nor the event loop's (libuv's pool and its timing bounds are Node's).
+others=()
+for file in test/*.test.mjs; do
+    case "$file" in test/shop.test.mjs|test/event-loop.test.mjs) ;; *) others+=("$file") ;; esac
+done
+echo "node: the tests under bun $("$bun" --version)"
+"$bun" test --timeout 180000 "${others[@]}"
+echo "node: the tests under $("$deno" --version | head -n 1)"
+"$deno" test --allow-all --no-check "${others[@]}"
