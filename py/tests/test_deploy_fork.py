@@ -1,0 +1,48 @@
+"""Issue 16, the plainest shape: a Client that has made one verify (so it holds a
+keep-alive connection), then os.fork(). Parent and child each verify 300 tokens of their
+own at the same time; every answer must be for the token asked. With the connection
+shared, each process reads whichever answer arrives first on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from deploy.common import (
+    API_KEY,
+    CLIENT_OPTIONS,
+    FORK_WITH_THREADS,
+    WARMUP,
+    Child,
+    Tally,
+    deploy_sandbox,
+    tokens,
+    verify_each,
+)
+from nowgg_payments import Client
+
+pytestmark = pytest.mark.filterwarnings(FORK_WITH_THREADS)
+PER_PROCESS = 300
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_fork_after_one_verify_parent_and_child_each_get_their_own_answers(
+    scheme: str, tmp_path: Path
+) -> None:
+    with deploy_sandbox(tmp_path, tls=scheme == "https") as (sandbox, ca):
+        client = Client(API_KEY, base_url=sandbox.url, ca_certs=ca, **CLIENT_OPTIONS)
+        assert client.verify_purchase(WARMUP).purchase_token == WARMUP
+
+        def child() -> dict[str, Any]:
+            return verify_each(client, tokens(PER_PROCESS, 2 * PER_PROCESS)).to_dict()
+
+        forked = Child(child)
+        forked.go()
+        parent = verify_each(client, tokens(0, PER_PROCESS))
+        child_tally = Tally.from_dict(forked.result(timeout=300))
+
+    print(f"fork over {scheme}: parent {parent}; child {child_tally}")
+    assert (parent.wrong, child_tally.wrong) == (0, 0), f"parent {parent}; child {child_tally}"
+    assert (parent.errors, child_tally.errors) == (0, 0), f"parent {parent}; child {child_tally}"
+    assert parent.asked == child_tally.asked == PER_PROCESS
