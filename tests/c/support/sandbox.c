@@ -30,12 +30,16 @@ int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
 
     argv[0] = bin;
     argv[4] = api_key;
+    sb->ca_file[0] = '\0';
     for (n = 0; extra != NULL && extra[n] != NULL; n++) {
         if (n == MAX_EXTRA) {
             fprintf(stderr, "sandbox_start_with: more than %d extra arguments\n", MAX_EXTRA);
             return -1;
         }
         argv[5 + n] = extra[n];
+        if (n > 0 && strcmp(extra[n - 1], "--ca-out") == 0) {
+            snprintf(sb->ca_file, sizeof sb->ca_file, "%s", extra[n]);
+        }
     }
     if (pipe(fds) != 0) {
         perror("pipe");
@@ -119,6 +123,7 @@ char *sandbox_call(const sandbox *sb, const char *method, const char *path,
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (sb->ca_file[0] != '\0') curl_easy_setopt(curl, CURLOPT_CAINFO, sb->ca_file);
     rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(headers);

@@ -12,6 +12,7 @@ extern "C" {
 typedef struct sandbox {
     pid_t pid;
     char url[64]; /* "http://127.0.0.1:PORT" (https with --tls) */
+    char ca_file[256]; /* with --tls: the --ca-out path, which sandbox_call trusts */
 } sandbox;
 
 /* Starts `bin --port 0 --api-key api_key` and reads the URL from its first line.
@@ -19,7 +20,8 @@ typedef struct sandbox {
 int sandbox_start(sandbox *sb, const char *bin, const char *api_key);
 
 /* The same with more arguments after the key: `extra` is a NULL-terminated array (at most
- * 8), e.g. {"--tls", "--ca-out", path, NULL}, which makes the URL "https://...". */
+ * 8), e.g. {"--tls", "--ca-out", path, NULL}, which makes the URL "https://..." (and
+ * sandbox_call trust the CA written to `path`). */
 int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
                        const char *const *extra);
 
