@@ -2,7 +2,8 @@
 # The Python package, as a user gets it: build the abi3 wheel (pip fetches maturin itself),
 # install it into a fresh virtualenv, then run pytest (every conformance case, threads,
 # asyncio on the library's threads, errors, secrecy, the fields against the core's table,
-# the example and its race on one token) against the sandbox binary, mypy.stubtest on the
+# the example and its race on one token, the client across fork() under gunicorn, uWSGI,
+# multiprocessing and uvloop) against the sandbox binary, mypy.stubtest on the
 # hand-written stubs, mypy --strict on the example, and ruff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,36 @@ case "$wheel" in
     *) echo "python: expected an abi3 wheel for CPython 3.9+, got $(basename "$wheel")" >&2; exit 1 ;;
 esac
 "${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1 ruff==0.17.6
+
+# The deployment tests (py/tests/test_deploy*.py, issue 16) run the client under
+# gunicorn --preload, uWSGI and uvloop. uWSGI is compiled by pip (about a minute on 2
+# cores) against the interpreter's headers; where it cannot be, Debian's uwsgi and its
+# python3 plugin serve the virtualenv instead. NOWGG_DEPLOY_REQUIRED: a missing one fails.
+echo "python: the deployment tests' servers (gunicorn, uWSGI, uvloop)"
+"${pip[@]}" install gunicorn==27.0.1 uvloop==0.23.0
+include="$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+case "$include" in
+    /usr/include/*) [ -e "$include/Python.h" ] || { apt-get update && apt-get install -y python3-dev; } ;;
+esac
+if ! "${pip[@]}" install uwsgi==2.0.31; then
+    echo "python: pip could not build uWSGI; using Debian's uwsgi-core and uwsgi-plugin-python3"
+    if [ ! -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || [ ! -x /usr/bin/uwsgi-core ]; then
+        apt-get update && apt-get install -y uwsgi-core uwsgi-plugin-python3
+    fi
+    export NOWGG_UWSGI="/usr/bin/uwsgi-core --plugin python3"
+fi
+export NOWGG_DEPLOY_REQUIRED=1
+
+# The sandbox console's browser test (py/tests/test_console.py, issue 17): Playwright
+# drives Debian's Chromium, since Playwright cannot download its own browsers here. An
+# install that fails does not stop the script: the test then fails, saying why.
+echo "python: the console test's browser (Playwright, Debian's Chromium)"
+if [ ! -x /usr/bin/chromium ]; then
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } ||
+        echo "python: could not install chromium; test_console.py will fail" >&2
+fi
+"${pip[@]}" install playwright==1.65.2 ||
+    echo "python: could not install playwright; test_console.py will fail" >&2
 
 echo "python: ruff"
 sources=(py/python py/tests examples/python bench/python)

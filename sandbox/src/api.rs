@@ -79,13 +79,13 @@ pub(crate) fn failure(code: i64, code_msg: &str) -> Vec<u8> {
     serde_json::to_vec(&envelope).expect("an envelope always serialises")
 }
 
-fn failure_with_name(code: i64) -> Vec<u8> {
-    failure(code, code_name(code).unwrap_or("error"))
+fn failure_with_name(code: i64) -> (i64, Vec<u8>) {
+    (code, failure(code, code_name(code).unwrap_or("error")))
 }
 
 /// Carries out the API request `record` describes (its effect included) and returns the
-/// envelope to answer with (always HTTP 200).
-pub(crate) fn answer(state: &State, record: &RequestRecord) -> Vec<u8> {
+/// API code and the envelope to answer with (always HTTP 200).
+pub(crate) fn answer(state: &State, record: &RequestRecord) -> (i64, Vec<u8>) {
     // The gateway routes before it authenticates: an unrouted path is 150 whatever the key.
     let call = match call_for_path(&record.path) {
         Some(call) if record.method == "POST" => call,
@@ -102,7 +102,7 @@ pub(crate) fn answer(state: &State, record: &RequestRecord) -> Vec<u8> {
     match call {
         Call::Verify => state
             .purchases
-            .with_data(token, |data| envelope(0, "success", data))
+            .with_data(token, |data| (0, envelope(0, "success", data)))
             .unwrap_or_else(|| failure_with_name(INVALID_PURCHASE_TOKEN)),
         Call::Consume => {
             let form = ConsumeForm {
@@ -110,7 +110,10 @@ pub(crate) fn answer(state: &State, record: &RequestRecord) -> Vec<u8> {
                 product_id: record.form.get("productId").map(String::as_str),
             };
             match state.purchases.consume(token, &form) {
-                Ok(()) => envelope(0, "success", &Value::Object(Default::default())),
+                Ok(()) => (
+                    0,
+                    envelope(0, "success", &Value::Object(Default::default())),
+                ),
                 Err(ConsumeError::UnknownToken) => failure_with_name(INVALID_PURCHASE_TOKEN),
                 Err(ConsumeError::Refused) => failure_with_name(ERROR_CONSUMING_PRODUCT),
             }

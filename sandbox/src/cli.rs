@@ -32,6 +32,15 @@ pub struct SandboxArgs {
     /// Delay every API answer by this many milliseconds (a network's round trip).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Require this key (header `X-Sandbox-Key`, or `?key=`) of every /_sandbox/
+    /// request, the console's included: for a sandbox on a shared host.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "NOWGG_SANDBOX_CONTROL_KEY",
+        hide_env_values = true
+    )]
+    pub control_key: Option<String>,
 }
 
 /// What [`run`] serves.
@@ -49,6 +58,8 @@ pub struct ServeOptions {
     pub tls_ca_out: Option<PathBuf>,
     /// Added before every API answer.
     pub latency: Duration,
+    /// The key every `/_sandbox/` request must carry, if any.
+    pub control_key: Option<String>,
 }
 
 impl From<SandboxArgs> for ServeOptions {
@@ -61,20 +72,34 @@ impl From<SandboxArgs> for ServeOptions {
             // clap makes --tls and --ca-out require each other.
             tls_ca_out: args.ca_out.filter(|_| args.tls),
             latency: Duration::from_millis(args.latency_ms),
+            control_key: args.control_key,
         }
     }
 }
 
-/// Starts a sandbox, writes the CA file if serving TLS, prints
-/// `listening on URL` on stdout (flushed), then serves until the process ends.
+/// Starts a sandbox, writes the CA file if serving TLS, prints `listening on URL` then
+/// `console on URL/_sandbox/` on stdout (flushed), then serves until the process ends.
+/// Listening on another host than loopback without a control key, it warns on stderr
+/// that anyone who reaches it may drive the control API and the console.
 ///
 /// Returns only on a startup error.
 pub fn run(options: ServeOptions) -> io::Result<()> {
+    if !options.host.is_loopback() && options.control_key.is_none() {
+        eprintln!(
+            "warning: listening on {}: the control API (/_sandbox/) and the console are \
+             unauthenticated; anyone who reaches this address can change purchases, inject \
+             faults and read the request log. Pass --control-key KEY to require a key.",
+            options.host
+        );
+    }
     let mut config = Config::new(options.api_key)
         .host(options.host)
         .port(options.port)
         .tls(options.tls_ca_out.is_some())
         .latency(options.latency);
+    if let Some(key) = options.control_key {
+        config = config.control_key(key);
+    }
     if let Some(path) = &options.fixtures {
         config = config.fixtures(Fixture::load(path)?);
     }
@@ -85,8 +110,15 @@ pub fn run(options: ServeOptions) -> io::Result<()> {
         std::fs::write(path, pem)
             .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))?;
     }
+    // Both lines in one write: a harness that reads the first line and then closes the
+    // pipe must not make the second one fail (and the sandbox exit).
+    let lines = format!(
+        "listening on {}\nconsole on {}\n",
+        sandbox.url(),
+        sandbox.console_url()
+    );
     let mut stdout = io::stdout().lock();
-    writeln!(stdout, "listening on {}", sandbox.url())?;
+    stdout.write_all(lines.as_bytes())?;
     stdout.flush()?;
     drop(stdout);
     loop {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::{self, Call};
@@ -31,6 +31,16 @@ impl Match {
             Match::Verify => api::call_for_path(path) == Some(Call::Verify),
             Match::Consume => api::call_for_path(path) == Some(Call::Consume),
             Match::Path(p) => p == path,
+        }
+    }
+
+    /// The wire form: `"any"`, `"verify"`, `"consume"` or the path.
+    fn as_str(&self) -> &str {
+        match self {
+            Match::Any => "any",
+            Match::Verify => "verify",
+            Match::Consume => "consume",
+            Match::Path(p) => p,
         }
     }
 }
@@ -152,6 +162,75 @@ impl Fault {
             one => Ok(vec![serde_json::from_value(one)?]),
         }
     }
+}
+
+/// A fault serialises to the wire form `POST /_sandbox/faults` takes (and
+/// `GET /_sandbox/faults` lists), every field of its action spelled out; `count` is what
+/// is left of it.
+impl Serialize for Fault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = FaultOut {
+            matcher: self.matcher.as_str(),
+            count: self.count,
+            delay_ms: u64::try_from(self.delay.as_millis()).unwrap_or(u64::MAX),
+            action: self.action.name(),
+            status: None,
+            body: None,
+            headers: None,
+            content_type: None,
+            code: None,
+            msg: None,
+            bytes: None,
+        };
+        match &self.action {
+            Action::Status {
+                status,
+                body,
+                headers,
+                content_type,
+            } => {
+                out.status = Some(*status);
+                out.body = Some(Value::String(body.clone()));
+                out.headers = Some(headers);
+                out.content_type = Some(content_type);
+            }
+            Action::Json { status, body } => {
+                out.status = Some(*status);
+                out.body = Some(body.clone());
+            }
+            Action::ApiCode { code, msg, status } => {
+                out.code = Some(*code);
+                out.msg = msg.as_deref();
+                out.status = Some(*status);
+            }
+            Action::Oversized { bytes } => out.bytes = Some(*bytes),
+            _ => {}
+        }
+        out.serialize(serializer)
+    }
+}
+
+#[derive(Serialize)]
+struct FaultOut<'a> {
+    #[serde(rename = "match")]
+    matcher: &'a str,
+    count: u32,
+    delay_ms: u64,
+    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<&'a BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msg: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<usize>,
 }
 
 /// The wire form of a fault, checked and turned into a [`Fault`].
@@ -281,6 +360,45 @@ fn check_header(name: &str, value: &str) -> Result<(), String> {
 }
 
 impl Action {
+    /// The action's wire name (`"none"`, `"status"`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::None => "none",
+            Action::Hang => "hang",
+            Action::DropBefore => "drop_before",
+            Action::DropAfter => "drop_after",
+            Action::Status { .. } => "status",
+            Action::Json { .. } => "json",
+            Action::ApiCode { .. } => "api_code",
+            Action::Malformed => "malformed",
+            Action::Empty => "empty",
+            Action::Oversized { .. } => "oversized",
+        }
+    }
+
+    /// The API code and code name of the canned response, when it carries an envelope
+    /// (for the request log).
+    pub(crate) fn code(&self) -> Option<(i64, String)> {
+        let named = |code: i64, msg: Option<&str>| {
+            let name = api::code_name(code).or(msg).unwrap_or("error");
+            (code, name.to_owned())
+        };
+        match self {
+            Action::ApiCode { code, msg, .. } => Some(named(*code, msg.as_deref())),
+            Action::Oversized { .. } => Some(named(0, None)),
+            Action::Json { body, .. } => {
+                let code = body.get("code")?.as_i64()?;
+                Some(named(code, body.get("codeMsg").and_then(Value::as_str)))
+            }
+            Action::Status { body, .. } => {
+                let body: Value = serde_json::from_str(body).ok()?;
+                let code = body.get("code")?.as_i64()?;
+                Some(named(code, body.get("codeMsg").and_then(Value::as_str)))
+            }
+            _ => None,
+        }
+    }
+
     /// The canned response of the actions that replace the answer; `None` for those that
     /// serve, drop or hang.
     pub(crate) fn response(&self) -> Option<Response> {
@@ -342,6 +460,11 @@ impl FaultQueue {
     /// Removes every fault.
     pub(crate) fn clear(&self) {
         self.lock().clear();
+    }
+
+    /// The faults waiting, in order, each with the count it has left.
+    pub(crate) fn list(&self) -> Vec<Fault> {
+        self.lock().iter().cloned().collect()
     }
 
     /// Takes one hit of the first fault that fits `path`: its delay and action.
@@ -424,6 +547,39 @@ mod tests {
         );
         assert_eq!(queue.take(verify).unwrap().1, Action::Empty);
         assert_eq!(queue.take(verify), None);
+    }
+
+    #[test]
+    fn faults_serialise_to_the_wire_form_they_parse_from() {
+        let faults = Fault::parse_list(
+            br#"[{"action": "status", "status": 503, "body": "down", "count": 3},
+                 {"match": "/x", "action": "api_code", "code": 3901, "delay_ms": 7},
+                 {"match": "consume", "action": "json", "body": {"code": 5014}},
+                 {"action": "oversized", "bytes": 100}, {"action": "drop_after"}]"#,
+        )
+        .unwrap();
+        let wire = serde_json::to_value(&faults).unwrap();
+        assert_eq!(
+            wire[0],
+            serde_json::json!({"match": "any", "count": 3, "delay_ms": 0, "action": "status",
+                "status": 503, "body": "down", "headers": {}, "content_type": "text/html"})
+        );
+        assert_eq!(
+            wire[1],
+            serde_json::json!({"match": "/x", "count": 1, "delay_ms": 7, "action": "api_code",
+                "code": 3901, "status": 200})
+        );
+        let back = Fault::parse_list(wire.to_string().as_bytes()).unwrap();
+        assert_eq!(back, faults);
+        assert_eq!(
+            faults[1].action.code(),
+            Some((3901, "INVALID_PURCHASE_TOKEN".into()))
+        );
+        assert_eq!(
+            faults[2].action.code(),
+            Some((5014, "MULTISTORE_UNKNOWN_ERROR".into()))
+        );
+        assert_eq!(faults[0].action.code(), None);
     }
 
     #[test]

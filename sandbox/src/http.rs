@@ -66,6 +66,8 @@ pub(crate) struct Request {
     pub(crate) method: String,
     /// The target's path, without any query string.
     pub(crate) path: String,
+    /// The target's query string, without the `?` (empty if none).
+    pub(crate) query: String,
     /// Headers in order, names lower-cased.
     pub(crate) headers: Vec<(String, String)>,
     /// The body, de-chunked.
@@ -81,6 +83,13 @@ impl Request {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of query parameter `name`, percent-decoded.
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 
     /// The form fields of an `application/x-www-form-urlencoded` body (or of a body with
@@ -143,6 +152,17 @@ impl Response {
             body: Vec::new(),
             close: false,
         }
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The same response with another status.
+    pub(crate) fn with_status(mut self, status: u16) -> Response {
+        self.status = status;
+        self
     }
 
     /// Adds a header. A `Connection` header instead decides whether the connection closes
@@ -458,7 +478,8 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Request, usize, BodyKind)>, ReadErro
     };
     let method = parsed.method.unwrap_or_default().to_owned();
     let target = parsed.path.unwrap_or_default();
-    let path = target.split('?').next().unwrap_or_default().to_owned();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let (path, query) = (path.to_owned(), query.to_owned());
     let version = parsed.version.unwrap_or(1);
     let headers: Vec<(String, String)> = parsed
         .headers
@@ -519,6 +540,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Request, usize, BodyKind)>, ReadErro
     let request = Request {
         method,
         path,
+        query,
         headers,
         body: Vec::new(),
         keep_alive: !connection_close,

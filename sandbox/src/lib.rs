@@ -2,8 +2,9 @@
 //!
 //! It serves both verifyPurchase paths and consumePurchase faithfully (key check,
 //! unknown tokens, consumption state, the multi-store rules), plus a control API under
-//! `/_sandbox/` to add purchases, inject faults and list the requests received. The
-//! contract is the crate's README.
+//! `/_sandbox/` to add purchases, inject faults and list the requests received, and a
+//! console page over it at `/_sandbox/` ([`Sandbox::console_url`]). The contract is the
+//! crate's README.
 //!
 //! ```
 //! let sandbox = nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new("test-key"))?;
@@ -59,6 +60,7 @@ pub struct Config {
     fixtures: Vec<Fixture>,
     tls: bool,
     latency: Duration,
+    control_key: Option<String>,
 }
 
 impl Config {
@@ -72,6 +74,7 @@ impl Config {
             fixtures: Fixture::defaults(),
             tls: false,
             latency: Duration::ZERO,
+            control_key: None,
         }
     }
 
@@ -106,6 +109,14 @@ impl Config {
         self.latency = latency;
         self
     }
+
+    /// Requires this key of every `/_sandbox/` request, the console's included (header
+    /// `X-Sandbox-Key`, or the query parameter `key`); without it they get 401. For a
+    /// sandbox that listens on a shared host. Default: none, the control API is open.
+    pub fn control_key(mut self, key: impl Into<String>) -> Config {
+        self.control_key = Some(key.into());
+        self
+    }
 }
 
 /// A running sandbox, serving on background threads until dropped.
@@ -121,10 +132,16 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds and starts serving.
     ///
-    /// Fails if the port cannot be bound, a fixture is invalid (an empty token), or the
-    /// TLS identity cannot be generated.
+    /// Fails if the port cannot be bound, a fixture is invalid (an empty token), the
+    /// control key is empty, or the TLS identity cannot be generated.
     pub fn start(config: Config) -> io::Result<Sandbox> {
-        let state = State::new(config.api_key, config.fixtures)
+        if config.control_key.as_deref() == Some("") {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the control key is empty",
+            ));
+        }
+        let state = State::new(config.api_key, config.control_key, config.fixtures)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let identity = if config.tls {
             Some(tls::generate()?)
@@ -162,6 +179,12 @@ impl Sandbox {
             "http"
         };
         format!("{scheme}://{}", self.addr)
+    }
+
+    /// The console's address, `http://127.0.0.1:PORT/_sandbox/` (see the crate's
+    /// README); with a control key it asks for the key.
+    pub fn console_url(&self) -> String {
+        format!("{}/_sandbox/", self.url())
     }
 
     /// The port it listens on.
@@ -204,10 +227,21 @@ impl Sandbox {
         self.state().add_faults(faults);
     }
 
+    /// The faults still queued, in order, each with the count it has left, as
+    /// `GET /_sandbox/faults` lists them.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.state().faults()
+    }
+
+    /// Drops every queued fault, as `DELETE /_sandbox/faults` does.
+    pub fn clear_faults(&self) {
+        self.state().clear_faults();
+    }
+
     /// The API requests received since the last reset, oldest first (at most
     /// [`REQUEST_LOG_LIMIT`]), as `GET /_sandbox/requests` lists them.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.state().requests()
+        self.state().requests(None)
     }
 
     /// Back to the fixtures, with no faults and an empty request log, as

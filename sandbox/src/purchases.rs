@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
@@ -118,15 +119,45 @@ pub(crate) enum ConsumeError {
     Refused,
 }
 
+/// Fields to change in a stored purchase, as `PATCH /_sandbox/purchases/{token}` takes
+/// them: `data`'s fields are set first (a `null` sets the field to null), then the flags.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PurchaseUpdate {
+    /// `purchaseState` 1 or 0 (and `payStatusTxt` "Paid" or "Unpaid", if it has one).
+    #[serde(default)]
+    pub(crate) paid: Option<bool>,
+    /// `consumptionState` 1 or 0.
+    #[serde(default)]
+    pub(crate) consumed: Option<bool>,
+    /// `isTestOrder`.
+    #[serde(default)]
+    pub(crate) test_order: Option<bool>,
+    /// Fields set verbatim.
+    #[serde(default)]
+    pub(crate) data: Option<Map<String, Value>>,
+}
+
+/// A stored purchase, as `GET /_sandbox/purchases` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Listed {
+    pub(crate) token: String,
+    pub(crate) store: Store,
+    pub(crate) data: Value,
+}
+
 struct Entry {
     store: Store,
     data: Value,
+    /// When it was stored, to list purchases in that order.
+    added: u64,
 }
 
 /// The purchases by token. Reads (verify) share the lock; nothing holds it across I/O.
 #[derive(Default)]
 pub(crate) struct Purchases {
     by_token: RwLock<HashMap<String, Entry>>,
+    added: AtomicU64,
 }
 
 impl Purchases {
@@ -143,6 +174,7 @@ impl Purchases {
         let entry = Entry {
             store: purchase.store,
             data: Value::Object(data),
+            added: self.added.fetch_add(1, Ordering::Relaxed),
         };
         self.write().insert(token.clone(), entry);
         Ok(token)
@@ -158,6 +190,44 @@ impl Purchases {
     pub(crate) fn with_data<R>(&self, token: &str, f: impl FnOnce(&Value) -> R) -> Option<R> {
         let map = self.by_token.read().unwrap_or_else(|e| e.into_inner());
         map.get(token).map(|entry| f(&entry.data))
+    }
+
+    /// Every purchase, oldest first.
+    pub(crate) fn list(&self) -> Vec<Listed> {
+        let map = self.by_token.read().unwrap_or_else(|e| e.into_inner());
+        let mut entries: Vec<(&String, &Entry)> = map.iter().collect();
+        entries.sort_by_key(|(_, entry)| entry.added);
+        entries
+            .into_iter()
+            .map(|(token, entry)| Listed {
+                token: token.clone(),
+                store: entry.store,
+                data: entry.data.clone(),
+            })
+            .collect()
+    }
+
+    /// Changes a stored purchase; returns its new `data`, or `None` if no purchase has
+    /// that token.
+    pub(crate) fn update(&self, token: &str, update: PurchaseUpdate) -> Option<Value> {
+        let mut map = self.write();
+        let Value::Object(data) = &mut map.get_mut(token)?.data else {
+            unreachable!("purchase data is always an object");
+        };
+        data.extend(update.data.unwrap_or_default());
+        if let Some(paid) = update.paid {
+            data.insert("purchaseState".into(), Value::from(u8::from(paid)));
+            if let Some(text) = data.get_mut("payStatusTxt") {
+                *text = Value::from(if paid { "Paid" } else { "Unpaid" });
+            }
+        }
+        if let Some(consumed) = update.consumed {
+            data.insert("consumptionState".into(), Value::from(u8::from(consumed)));
+        }
+        if let Some(test_order) = update.test_order {
+            data.insert("isTestOrder".into(), Value::from(test_order));
+        }
+        Some(Value::Object(data.clone()))
     }
 
     /// Applies the consume rules and, if they pass, sets `consumptionState` to 1.
@@ -279,6 +349,33 @@ mod tests {
             purchases.consume("x", &NOWGG),
             Err(ConsumeError::UnknownToken)
         );
+    }
+
+    #[test]
+    fn updates_set_fields_and_flags() {
+        let purchases = purchases_with(
+            Store::Nowgg,
+            json!({"purchaseState": 0, "payStatusTxt": "Unpaid", "x": 1}),
+        );
+        let update = PurchaseUpdate {
+            paid: Some(true),
+            consumed: Some(true),
+            test_order: Some(false),
+            data: Some(json!({"x": null, "y": "z"}).as_object().unwrap().clone()),
+        };
+        assert_eq!(
+            purchases.update("t", update),
+            Some(
+                json!({"purchaseState": 1, "payStatusTxt": "Paid", "x": null, "y": "z",
+                "consumptionState": 1, "isTestOrder": false, "purchaseToken": "t"})
+            )
+        );
+        assert_eq!(purchases.update("nope", PurchaseUpdate::default()), None);
+        purchases
+            .insert(NewPurchase::new(Map::new()).token("a"))
+            .unwrap();
+        let tokens: Vec<String> = purchases.list().into_iter().map(|p| p.token).collect();
+        assert_eq!(tokens, ["t", "a"]);
     }
 
     #[test]

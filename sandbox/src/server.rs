@@ -12,7 +12,7 @@ use crate::api;
 use crate::control;
 use crate::faults::Action;
 use crate::http::{Conn, ReadError, Response, Transport};
-use crate::requests::RequestRecord;
+use crate::requests::{Logged, RequestRecord};
 use crate::state::State;
 
 /// How long an idle keep-alive connection is kept. Long, because a client pool that
@@ -112,23 +112,30 @@ fn serve_connection(tcp: TcpStream, shared: &Shared) {
             control::handle(&shared.state, &request)
         } else {
             let (_serving, in_flight) = Serving::start(&shared.in_flight);
-            let record = Arc::new(RequestRecord::of(
+            let logged = Arc::new(Logged::new(RequestRecord::of(
                 &request,
                 &shared.state.api_key,
                 in_flight,
-            ));
-            shared.state.log.push(Arc::clone(&record));
+            )));
+            shared.state.log.push(Arc::clone(&logged));
             if !shared.latency.is_zero() {
                 thread::sleep(shared.latency);
             }
-            match serve_api(&shared.state, &record) {
-                Outcome::Answer(response) => response,
+            match serve_api(&shared.state, &logged) {
+                Outcome::Answer(response) => {
+                    // Noted before the answer leaves, so a client that reads the log
+                    // after its call finds the call complete there.
+                    logged.finish(Some(response.status()));
+                    response
+                }
                 Outcome::Drop => {
+                    logged.finish(None);
                     conn.abort();
                     return;
                 }
                 Outcome::Hang => {
                     conn.hang(HANG_LIMIT, || shared.stopped.load(Ordering::Acquire));
+                    logged.finish(None);
                     return;
                 }
             }
@@ -151,16 +158,24 @@ enum Outcome {
     Hang,
 }
 
-/// Serves one API request, applying the first queued fault that fits it.
-fn serve_api(state: &State, record: &RequestRecord) -> Outcome {
-    let Some((delay, action)) = state.faults.take(&record.path) else {
-        return Outcome::Answer(Response::json(200, api::answer(state, record)));
+/// Serves one API request, applying the first queued fault that fits it, and notes the
+/// fault and the API code in its log entry.
+fn serve_api(state: &State, logged: &Logged) -> Outcome {
+    let record = &logged.record;
+    let answer = || {
+        let (code, body) = api::answer(state, record);
+        logged.code(code, api::code_name(code).unwrap_or("error"));
+        Response::json(200, body)
     };
+    let Some((delay, action)) = state.faults.take(&record.path) else {
+        return Outcome::Answer(answer());
+    };
+    logged.fault(action.name());
     if !delay.is_zero() {
         thread::sleep(delay);
     }
     match action {
-        Action::None => Outcome::Answer(Response::json(200, api::answer(state, record))),
+        Action::None => Outcome::Answer(answer()),
         Action::Hang => Outcome::Hang,
         Action::DropBefore => Outcome::Drop,
         Action::DropAfter => {
@@ -168,10 +183,15 @@ fn serve_api(state: &State, record: &RequestRecord) -> Outcome {
             api::answer(state, record);
             Outcome::Drop
         }
-        canned => Outcome::Answer(
-            canned
-                .response()
-                .expect("every other action has a canned response"),
-        ),
+        canned => {
+            if let Some((code, name)) = canned.code() {
+                logged.code(code, &name);
+            }
+            Outcome::Answer(
+                canned
+                    .response()
+                    .expect("every other action has a canned response"),
+            )
+        }
     }
 }
