@@ -16,6 +16,7 @@ mod future;
 mod grant;
 mod logging;
 mod purchase;
+mod testing;
 
 /// The Python module.
 #[pymodule]
@@ -29,6 +30,8 @@ mod _native {
     use crate::future::Inbox;
     #[pymodule_export]
     use crate::purchase::Purchase;
+    #[pymodule_export]
+    use crate::testing::PySandbox;
 
     /// Whether `token` comes from now.gg's No Code Payment flow (it starts with
     /// `-nowgg-`), which is how a backend that accepts several stores routes it here.
