@@ -34,6 +34,38 @@ export declare class NativeClient {
   hold(busy: boolean): void
 }
 
+/** One running sandbox, until `close` (or until it is garbage collected). */
+export declare class NativeSandbox {
+  /**
+   * Starts a sandbox that accepts `apiKey`, delaying each API answer by `latencyMs`
+   * milliseconds; binds and spawns its accept thread (well under a millisecond).
+   */
+  constructor(apiKey: string, latencyMs: number)
+  /** The base URL, `http://127.0.0.1:PORT`. */
+  get url(): string
+  /** The console's address, `http://127.0.0.1:PORT/_sandbox/`. */
+  get consoleUrl(): string
+  /** Whether `close` has run. */
+  get closed(): boolean
+  /**
+   * Stores a purchase from the JSON of `{token?, store?, data}` (as
+   * `POST /_sandbox/purchases` takes it); returns its token.
+   */
+  addPurchase(json: string): string
+  /** Queues the fault in the JSON of one control-API fault object. */
+  addFault(json: string): void
+  /** The JSON of a purchase's stored `data`, or null for an unknown token. */
+  purchase(token: string): string | null
+  /** The JSON array of the API requests received since the last reset. */
+  requests(): string
+  /** The JSON array of the faults still queued. */
+  faults(): string
+  /** Back to the fixtures, with no faults and an empty request log. */
+  reset(): void
+  /** Stops serving and frees the port; does nothing the second time. */
+  close(): void
+}
+
 /**
  * The failure a call rejects with when its `AbortSignal` fires: a `TIMEOUT` (see
  * `aborted_error`).

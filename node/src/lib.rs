@@ -12,7 +12,8 @@
 //! - [`error`] carries a core error to JavaScript as a [`error::Failure`]: the kind's
 //!   name, the message, the API code, the HTTP status and whether it is retryable;
 //! - [`purchase`] declares the purchase object (generated from the core's field table)
-//!   and its state enums.
+//!   and its state enums;
+//! - [`testing`] runs the sandbox in process, for `nowgg-payments/testing`.
 #![deny(missing_docs)]
 
 mod args;
@@ -20,6 +21,7 @@ mod calls;
 pub mod client;
 pub mod error;
 pub mod purchase;
+pub mod testing;
 
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
