@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use crate::config::{ClientBuilder, Config};
-use crate::consume::{ConsumeOutcome, ConsumeRequest};
+use crate::consume::{self, ConsumeOutcome, ConsumeRequest};
 use crate::endpoint::{CONSUME, VERIFY_SELLER, VERIFY_SELLERS};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::grant::GrantPolicy;
 use crate::process::{Local, PerProcess};
 use crate::purchase::Purchase;
@@ -103,6 +103,13 @@ impl Deadline {
                 self.total.as_millis()
             ),
         }
+    }
+}
+
+impl ClientBuilder {
+    /// Checks every option and builds the client. Fails with `INVALID_ARGUMENT` only.
+    pub fn build(self) -> Result<Client> {
+        Ok(Client::new(self.config()?))
     }
 }
 
@@ -238,46 +245,10 @@ impl Client {
         let form = request.form()?;
         let token = request.token();
         let deadline = Deadline::start(self.inner.config.limits.deadline);
-        let failure = match self.post(&self.inner.consume_url, &form, token, &deadline) {
-            Ok(_) => return Ok(ConsumeOutcome::Consumed),
-            Err(failure) => failure,
-        };
-        if failure.error.kind() == ErrorKind::ErrorConsumingProduct {
-            // Consumed before, or not consumable (not paid): only a verify tells which.
-            return match self.verify_within(token, &deadline) {
-                Ok(purchase) if purchase.is_consumed() => Ok(ConsumeOutcome::AlreadyConsumed),
-                Err(e) if e.is_retryable() => Err(e.context(
-                    "consume answered 3800 and the verify that tells consumed from unpaid failed",
-                )),
-                _ => Err(failure.error),
-            };
-        }
-        if !failure.maybe_delivered {
-            return Err(failure.error);
-        }
-        log::info!(
-            "consume of {} ended without a clear answer ({}); verifying whether it took effect",
-            short_token(token),
-            failure.error.kind()
-        );
-        match self.verify_within(token, &deadline) {
-            Ok(purchase) if purchase.is_consumed() => {
-                log::info!("consume of {} took effect", short_token(token));
-                Ok(ConsumeOutcome::AlreadyConsumed)
-            }
-            Ok(_) => Err(failure.error),
-            // Nothing proves it consumed: answer with an error that says "try again".
-            Err(verify) => {
-                let (error, other) = if failure.error.is_retryable() || !verify.is_retryable() {
-                    (failure.error, verify)
-                } else {
-                    (verify, failure.error)
-                };
-                Err(error.context(&format!(
-                    "consume's answer was lost ({}) and the verify that would show whether it \
-                     took effect failed too",
-                    other.kind()
-                )))
+        match self.post(&self.inner.consume_url, &form, token, &deadline) {
+            Ok(_) => Ok(ConsumeOutcome::Consumed),
+            Err(failure) => {
+                consume::reconcile(token, failure, || self.verify_within(token, &deadline))
             }
         }
     }

@@ -1,4 +1,5 @@
-//! Building a [`Client`]: the options of DESIGN.md, each checked once, up front.
+//! A client's options (DESIGN.md), each checked once, up front, into a [`Config`]: what
+//! a [`Client`](crate::Client), and in each process its transport, are made from.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,10 +8,15 @@ use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts};
 use ureq::{Proxy, ProxyProtocol};
 
-use crate::client::Client;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
-use crate::validate;
+// The defaults and limits are the option table's, which every face is generated from.
+use crate::options::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_DURATION, MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT,
+    MAX_SAFE_INTEGER,
+};
+use crate::{policy, validate};
 
 /// Where now.gg's Payments API is served.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -54,30 +60,8 @@ impl std::str::FromStr for Region {
     }
 }
 
-/// Default per-attempt deadline, connect included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default connect deadline.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// Default number of retries after the first attempt of a verify.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Default cap on a response body: 1 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
-/// Default bound on everything one call does: attempts, backoff, `Retry-After` waits and
-/// a consume's reconciling verify.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
-/// Default number of async calls that run at once on the library's threads.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
-/// The longest timeout or deadline accepted: longer ones are a unit mistake.
-pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
-/// The largest count accepted for `max_response_bytes`: the largest integer every
-/// face's numbers hold exactly (JavaScript's `Number.MAX_SAFE_INTEGER`).
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-/// The most retries accepted.
-pub const MAX_RETRIES_LIMIT: u32 = 100;
-/// The most async calls in flight accepted (each may hold a thread).
-pub const MAX_IN_FLIGHT_LIMIT: usize = 65_536;
-
-/// Options for a [`Client`]; made by [`Client::builder`], checked by [`build`](Self::build).
+/// Options for a [`Client`](crate::Client); made by
+/// [`Client::builder`](crate::Client::builder), checked by [`build`](Self::build).
 ///
 /// ```
 /// use std::time::Duration;
@@ -198,8 +182,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks every option and builds the client. Fails with `INVALID_ARGUMENT` only.
-    pub fn build(self) -> Result<Client> {
+    /// Checks every option: `INVALID_ARGUMENT` for the first one that is wrong.
+    pub(crate) fn config(self) -> Result<Config> {
         validate::api_key(&self.api_key)?;
         let base = BaseUrl::parse(self.base_url.as_deref().unwrap_or(self.region.base_url()))?;
         for (name, value) in [
@@ -255,19 +239,12 @@ impl ClientBuilder {
                         "proxy must be an http:// or https:// proxy (SOCKS is not supported)",
                     ));
                 }
-                // Plain http is allowed to loopback only, and through a proxy it would
-                // cross the proxy in cleartext (key included) to the proxy's own loopback.
-                if base.is_plain_http() {
-                    return Err(Error::invalid(
-                        "a proxy cannot be used with a plain http:// base_url: the API key \
-                         would cross the proxy in cleartext",
-                    ));
-                }
+                policy::proxy_allowed(base.is_plain_http())?;
                 proxy
             }),
             None => None,
         };
-        Ok(Client::new(Config {
+        Ok(Config {
             root_certs: root_certs(&self.ca_certs_pem)?,
             base,
             api_key: self.api_key,
@@ -281,7 +258,7 @@ impl ClientBuilder {
                 deadline: self.deadline,
                 max_response_bytes: self.max_response_bytes,
             },
-        }))
+        })
     }
 }
 
@@ -358,41 +335,43 @@ mod tests {
     use crate::ErrorKind;
 
     fn refused(builder: ClientBuilder) -> String {
-        let err = builder.build().unwrap_err();
+        let Err(err) = builder.config() else {
+            panic!("accepted");
+        };
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
         err.to_string()
     }
 
     #[test]
     fn a_socks_proxy_is_refused_rather_than_bypassed() {
-        let text = refused(Client::builder("key").proxy("socks5://127.0.0.1:1"));
+        let text = refused(ClientBuilder::new("key".into()).proxy("socks5://127.0.0.1:1"));
         assert!(text.contains("SOCKS"), "{text}");
     }
 
     #[test]
     fn a_proxy_with_plain_http_is_refused() {
-        let builder = Client::builder("key").base_url("http://127.0.0.1:9");
-        assert!(builder.clone().build().is_ok());
+        let builder = ClientBuilder::new("key".into()).base_url("http://127.0.0.1:9");
+        assert!(builder.clone().config().is_ok());
         let text = refused(builder.proxy("http://proxy.internal:3128"));
         assert!(text.contains("cleartext"), "{text}");
-        let tls = Client::builder("key").base_url("https://127.0.0.1:9");
-        assert!(tls.proxy("http://proxy.internal:3128").build().is_ok());
+        let tls = ClientBuilder::new("key".into()).base_url("https://127.0.0.1:9");
+        assert!(tls.proxy("http://proxy.internal:3128").config().is_ok());
     }
 
     #[test]
     fn limits_are_the_same_for_every_face() {
-        let b = || Client::builder("key");
+        let b = || ClientBuilder::new("key".into());
         let day = Duration::from_secs(86_400);
-        assert!(b().timeout(day).deadline(day).build().is_ok());
+        assert!(b().timeout(day).deadline(day).config().is_ok());
         refused(b().timeout(day + Duration::from_millis(1)));
         refused(b().connect_timeout(Duration::ZERO));
         refused(b().deadline(Duration::ZERO));
-        assert!(b().max_response_bytes(MAX_SAFE_INTEGER).build().is_ok());
+        assert!(b().max_response_bytes(MAX_SAFE_INTEGER).config().is_ok());
         refused(b().max_response_bytes(MAX_SAFE_INTEGER + 1));
         refused(b().max_response_bytes(0));
         refused(b().max_retries(MAX_RETRIES_LIMIT + 1));
         refused(b().max_in_flight(0));
         refused(b().max_in_flight(MAX_IN_FLIGHT_LIMIT + 1));
-        assert!(b().max_in_flight(1).max_retries(0).build().is_ok());
+        assert!(b().max_in_flight(1).max_retries(0).config().is_ok());
     }
 }

@@ -1,10 +1,14 @@
-//! What a consumePurchase call sends: the store the purchase came from, and the fields
-//! multi-store purchases need.
+//! A consumePurchase call: what it sends (the store the purchase came from, and the
+//! fields multi-store purchases need), and what a failed one means once a verify of the
+//! same purchase says whether it is consumed.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind, Result};
+use crate::purchase::Purchase;
+use crate::redact::short_token;
+use crate::transport::Failure;
 use crate::validate::{self, MAX_CURRENCY_LEN, MAX_DEVELOPER_PAYLOAD_LEN, MAX_PRODUCT_ID_LEN};
 
 /// The store a purchase was made in.
@@ -179,7 +183,7 @@ impl ConsumeRequest {
 impl fmt::Debug for ConsumeRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConsumeRequest")
-            .field("token", &crate::redact::short_token(&self.token))
+            .field("token", &short_token(&self.token))
             .field("store", &self.store)
             .field("product_id", &self.product_id)
             .field("currency", &self.currency)
@@ -215,6 +219,58 @@ impl ConsumeOutcome {
 impl fmt::Display for ConsumeOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What a consume of `token` that ended in `failure` means, asking `verify` (a verify of
+/// the same token, within the call's deadline) only when the answer leaves it open:
+///
+/// - 3800: consumed before (`AlreadyConsumed`), or not consumable, not paid (the 3800);
+/// - an answer that was lost after the request may have gone out: `AlreadyConsumed` if
+///   the verify shows it consumed, else a retryable error saying so;
+/// - anything else is the consume's own error. The request is never sent again here.
+pub(crate) fn reconcile(
+    token: &str,
+    failure: Failure,
+    verify: impl FnOnce() -> Result<Purchase>,
+) -> Result<ConsumeOutcome> {
+    if failure.error.kind() == ErrorKind::ErrorConsumingProduct {
+        // Consumed before, or not consumable (not paid): only a verify tells which.
+        return match verify() {
+            Ok(purchase) if purchase.is_consumed() => Ok(ConsumeOutcome::AlreadyConsumed),
+            Err(e) if e.is_retryable() => Err(e.context(
+                "consume answered 3800 and the verify that tells consumed from unpaid failed",
+            )),
+            _ => Err(failure.error),
+        };
+    }
+    if !failure.maybe_delivered {
+        return Err(failure.error);
+    }
+    log::info!(
+        "consume of {} ended without a clear answer ({}); verifying whether it took effect",
+        short_token(token),
+        failure.error.kind()
+    );
+    match verify() {
+        Ok(purchase) if purchase.is_consumed() => {
+            log::info!("consume of {} took effect", short_token(token));
+            Ok(ConsumeOutcome::AlreadyConsumed)
+        }
+        Ok(_) => Err(failure.error),
+        // Nothing proves it consumed: answer with an error that says "try again".
+        Err(verify) => {
+            let (error, other) = if failure.error.is_retryable() || !verify.is_retryable() {
+                (failure.error, verify)
+            } else {
+                (verify, failure.error)
+            };
+            Err(error.context(&format!(
+                "consume's answer was lost ({}) and the verify that would show whether it \
+                 took effect failed too",
+                other.kind()
+            )))
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! completion that starts another call and waits for it (C++'s `future.get()` inside a
 //! callback) gets a thread of its own instead of waiting for itself. A thread idle for
 //! `IDLE_EXIT` ends, so a quiet process holds no threads at all. Each thread's stack is
-//! small: it runs one blocking HTTP exchange at a time.
+//! small: it runs one blocking HTTP exchange at a time (see `STACK_SIZE`).
 
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -20,7 +20,11 @@ use std::time::Duration;
 
 /// How long a thread waits for work before it ends.
 const IDLE_EXIT: Duration = Duration::from_secs(10);
-/// A call needs far less than the 2 MiB default: a few frames of ureq and rustls.
+/// The most a thread's stack may grow to: a verify touches 32 KiB of it, the completion
+/// included (a Python future's hand-over, Node's threadsafe function, the C benchmark's
+/// callback starting the next call: bench/stack_use.py), so a C callback doing more has
+/// 224 KiB left. Only touched pages are resident: making this smaller would save address
+/// space, not memory (bench/results/profile.md).
 const STACK_SIZE: usize = 256 * 1024;
 
 /// A unit of work: a call, then its completion. Between the two it calls the function

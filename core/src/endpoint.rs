@@ -1,6 +1,7 @@
 //! The URLs calls go to: a checked base URL and the API's paths.
 
 use crate::error::{Error, Result};
+use crate::policy;
 
 /// verifyPurchase as the reference's prose (and the No Code page) spell it.
 pub(crate) const VERIFY_SELLER: &str = "/v2/seller/order/verifyPurchase";
@@ -9,7 +10,8 @@ pub(crate) const VERIFY_SELLERS: &str = "/v2/sellers/order/verifyPurchase";
 /// consumePurchase.
 pub(crate) const CONSUME: &str = "/v2/order/consumePurchase";
 
-/// A base URL that passed the transport rules: HTTPS, or HTTP to a loopback host only.
+/// A base URL that passed the transport rules: HTTPS, or HTTP to a loopback host only
+/// ([`policy`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct BaseUrl(String);
 
@@ -30,7 +32,7 @@ impl BaseUrl {
             .ok_or_else(|| Error::invalid(format!("base_url {url:?} has no host")))?;
         match uri.scheme_str() {
             Some("https") => {}
-            Some("http") if is_loopback(host) => {}
+            Some("http") if policy::plain_http_allowed(host) => {}
             Some("http") => {
                 return Err(Error::invalid(format!(
                     "base_url {url:?} is plain http to a non-loopback host: use https"
@@ -82,16 +84,6 @@ fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
         None => url.into(),
     }
-}
-
-/// A loopback IP literal, or `localhost`: loopback by name only until it is resolved, so
-/// the resolver checks every address it gets for it (`resolver.rs`).
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -1,76 +1,130 @@
 //! One error type for every failure, and the table of error kinds that every face
-//! (C, Python, Node) derives its own errors from.
+//! (C, Python, Node) and every error table in the docs is generated from.
 
 use std::fmt;
 use std::time::Duration;
 
-/// The class of a failure, as named in DESIGN.md.
-///
-/// Each kind has a stable name (`name()`) and a stable number (`code()`); faces expose
-/// these directly (Python exception classes, Node `code` strings, C `nowgg_status`
-/// values), so neither may ever change once published. API kinds carry the vendor's own
-/// code as their number; local kinds are grouped in bands below 1000.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// Bad input or configuration, detected before any I/O.
-    InvalidArgument,
-    /// The connect or response deadline passed.
-    Timeout,
-    /// DNS failure, refused or reset connection, TLS failure.
-    Connection,
-    /// A non-2xx answer without a JSON envelope (a proxy's HTML page, a 404).
-    HttpStatus,
-    /// A body that is not JSON, an envelope that is malformed, or a body over the cap.
-    Decode,
-    /// Any API code the vendor does not document, or `success: false` with code 0.
-    ApiError,
-    /// API code 3800: the product could not be consumed (already consumed, not paid).
-    ErrorConsumingProduct,
-    /// API code 3900: the Payments API key was refused.
-    InvalidAuthorizationKey,
-    /// API code 3901: the purchase token is unknown.
-    InvalidPurchaseToken,
-    /// API code 5014: a generic error from the multi-store backend; worth retrying.
-    MultistoreUnknownError,
-    /// API code 5015: the multi-store backend could not authenticate.
-    MultistoreAuthError,
-    /// Grant check: the purchase is not paid (`purchaseState` is not 1).
-    NotPaid,
-    /// Grant check: the purchase is already consumed (`consumptionState` is 1).
-    AlreadyConsumed,
-    /// Grant check: the purchase's `packageName` is not the policy's.
-    PackageMismatch,
-    /// Grant check: the purchase's product is not among the policy's product ids.
-    ProductMismatch,
-    /// Grant check: a test order, and the policy does not allow them.
-    TestOrder,
-    /// A bug in this library (a caught panic). The message never holds the panic's text.
-    Internal,
+/// Declares the kinds once: the enum, its table and each kind's name, number, doc,
+/// Python class and retry rule, so none of them can drift apart. Each entry is
+/// `/// doc` lines, then `Variant = code, "NAME", "PythonClass", "retryable when";`.
+macro_rules! error_kinds {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $name:literal, $class:literal, $retry:literal; )*) => {
+        /// The class of a failure, as named in DESIGN.md.
+        ///
+        /// Each kind has a stable name (`name()`) and a stable number (`code()`); faces
+        /// expose these directly (Python exception classes, Node `code` strings, C
+        /// `nowgg_status` values), so neither may ever change once published. API kinds
+        /// carry the vendor's own code as their number; local kinds are grouped in bands
+        /// below 1000. Each kind's `doc()` is the one text every face's docs show for it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the order of their numbers: the table faces build from.
+            pub const ALL: [ErrorKind; KIND_COUNT] = [ $( ErrorKind::$variant, )* ];
+
+            /// The kind's stable name, e.g. `"INVALID_PURCHASE_TOKEN"`.
+            pub const fn name(self) -> &'static str {
+                match self { $( ErrorKind::$variant => $name, )* }
+            }
+
+            /// The kind's stable number: the vendor's code for API kinds, a local band
+            /// otherwise (1: bad input; 100-199: transport; 200: other API errors;
+            /// 300-399: grant refusals; 900: a bug in the library). The C face's
+            /// `nowgg_status` values are these numbers.
+            pub const fn code(self) -> u32 {
+                match self { $( ErrorKind::$variant => $code, )* }
+            }
+
+            /// What an error of this kind means and what to do about it: the text the C
+            /// header, the Python classes, the Node types and the READMEs' error table
+            /// show for the kind.
+            pub const fn doc(self) -> &'static str {
+                match self { $( ErrorKind::$variant => concat!($($doc),*).trim_ascii(), )* }
+            }
+
+            /// The kind's exception class in the Python face (`InvalidPurchaseToken`).
+            pub const fn python_class(self) -> &'static str {
+                match self { $( ErrorKind::$variant => $class, )* }
+            }
+
+            /// When errors of this kind are retryable, in words for the error tables:
+            /// `yes`, `no`, or the condition ([`Error::is_retryable`] decides it).
+            pub const fn retryable_when(self) -> &'static str {
+                match self { $( ErrorKind::$variant => $retry, )* }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// Every kind, in the order of their numbers: the table faces build from.
-    pub const ALL: [ErrorKind; 17] = [
-        ErrorKind::InvalidArgument,
-        ErrorKind::Timeout,
-        ErrorKind::Connection,
-        ErrorKind::HttpStatus,
-        ErrorKind::Decode,
-        ErrorKind::ApiError,
-        ErrorKind::ErrorConsumingProduct,
-        ErrorKind::InvalidAuthorizationKey,
-        ErrorKind::InvalidPurchaseToken,
-        ErrorKind::MultistoreUnknownError,
-        ErrorKind::MultistoreAuthError,
-        ErrorKind::NotPaid,
-        ErrorKind::AlreadyConsumed,
-        ErrorKind::PackageMismatch,
-        ErrorKind::ProductMismatch,
-        ErrorKind::TestOrder,
-        ErrorKind::Internal,
-    ];
+/// How many kinds there are (see [`ErrorKind::ALL`]).
+pub const KIND_COUNT: usize = 17;
 
+error_kinds! {
+    /// Bad input or configuration, found before any I/O: a missing or non-UTF-8
+    /// argument, an empty token, an unknown store or region, an option out of its range.
+    /// Nothing was sent; fix the call.
+    InvalidArgument = 1, "INVALID_ARGUMENT", "InvalidArgument", "no";
+    /// A deadline passed: the connect timeout, one attempt's timeout, or the whole call's
+    /// deadline (in Node, also an `AbortSignal` that fired). A consume that ends so may
+    /// still have taken effect: consuming again later is safe.
+    Timeout = 100, "TIMEOUT", "Timeout", "yes";
+    /// The connection failed: DNS, refused, reset. A failed TLS handshake (an untrusted
+    /// certificate, no protocol in common) is this kind too, but is not retryable:
+    /// nothing was sent, and trying again would fail the same way.
+    Connection = 101, "CONNECTION", "ConnectionFailed", "yes; no for a TLS failure";
+    /// A non-2xx answer without the vendor's JSON envelope (a proxy's HTML page, a
+    /// gateway's own JSON, a 404). Retryable for 429 and 5xx only.
+    HttpStatus = 102, "HTTP_STATUS", "HttpStatusError", "for 429 and 5xx";
+    /// An answer that could not be understood: not JSON, a malformed envelope, or a body
+    /// over `max_response_bytes`.
+    Decode = 103, "DECODE", "DecodeError", "no";
+    /// An API code the vendor does not document, or `success: false` with code 0.
+    ApiError = 200, "API_ERROR", "ApiError", "no";
+    /// Grant check: the purchase is not paid (`purchaseState` is not 1).
+    NotPaid = 300, "NOT_PAID", "NotPaid", "no";
+    /// Grant check: the purchase is already consumed (`consumptionState` is 1).
+    AlreadyConsumed = 301, "ALREADY_CONSUMED", "AlreadyConsumed", "no";
+    /// Grant check: the purchase's `packageName` is not the policy's.
+    PackageMismatch = 302, "PACKAGE_MISMATCH", "PackageMismatch", "no";
+    /// Grant check: the purchase's product (`productId`, else `sellerGoodsId`) is not
+    /// one of the policy's.
+    ProductMismatch = 303, "PRODUCT_MISMATCH", "ProductMismatch", "no";
+    /// Grant check: a test order, and the policy does not allow them.
+    TestOrder = 304, "TEST_ORDER", "TestOrder", "no";
+    /// A bug in this library (a caught panic); please report it. The message is a fixed
+    /// sentence, never the panic's text.
+    Internal = 900, "INTERNAL", "Internal", "no";
+    /// API code 3800: now.gg refused the consume, and the purchase is not consumed (not
+    /// paid). A consume that finds it consumed before does not fail: it ends with the
+    /// outcome `already_consumed`.
+    ErrorConsumingProduct = 3800, "ERROR_CONSUMING_PRODUCT", "ErrorConsumingProduct", "no";
+    /// API code 3900: the Payments API key was refused.
+    InvalidAuthorizationKey = 3900, "INVALID_AUTHORIZATION_KEY", "InvalidAuthorizationKey", "no";
+    /// API code 3901: the purchase token is unknown (forged, or from another app).
+    InvalidPurchaseToken = 3901, "INVALID_PURCHASE_TOKEN", "InvalidPurchaseToken", "no";
+    /// API code 5014: a generic error of the multi-store backend; worth retrying.
+    MultistoreUnknownError = 5014, "MULTISTORE_UNKNOWN_ERROR", "MultistoreUnknownError", "yes";
+    /// API code 5015: the multi-store backend could not authenticate.
+    MultistoreAuthError = 5015, "MULTISTORE_AUTH_ERROR", "MultistoreAuthError", "no";
+}
+
+// `ALL` is in the order of the numbers, as its doc says and faces rely on.
+const _: () = {
+    let mut i = 1;
+    while i < ErrorKind::ALL.len() {
+        assert!(
+            ErrorKind::ALL[i - 1].code() < ErrorKind::ALL[i].code(),
+            "error_kinds! must list the kinds in the order of their numbers"
+        );
+        i += 1;
+    }
+};
+
+impl ErrorKind {
     /// The kinds a grant check refuses with ([`crate::Purchase::check`]).
     pub const GRANT_REFUSALS: [ErrorKind; 5] = [
         ErrorKind::NotPaid,
@@ -79,55 +133,6 @@ impl ErrorKind {
         ErrorKind::ProductMismatch,
         ErrorKind::TestOrder,
     ];
-
-    /// The kind's stable name, e.g. `"INVALID_PURCHASE_TOKEN"`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
-            ErrorKind::Timeout => "TIMEOUT",
-            ErrorKind::Connection => "CONNECTION",
-            ErrorKind::HttpStatus => "HTTP_STATUS",
-            ErrorKind::Decode => "DECODE",
-            ErrorKind::ApiError => "API_ERROR",
-            ErrorKind::ErrorConsumingProduct => "ERROR_CONSUMING_PRODUCT",
-            ErrorKind::InvalidAuthorizationKey => "INVALID_AUTHORIZATION_KEY",
-            ErrorKind::InvalidPurchaseToken => "INVALID_PURCHASE_TOKEN",
-            ErrorKind::MultistoreUnknownError => "MULTISTORE_UNKNOWN_ERROR",
-            ErrorKind::MultistoreAuthError => "MULTISTORE_AUTH_ERROR",
-            ErrorKind::NotPaid => "NOT_PAID",
-            ErrorKind::AlreadyConsumed => "ALREADY_CONSUMED",
-            ErrorKind::PackageMismatch => "PACKAGE_MISMATCH",
-            ErrorKind::ProductMismatch => "PRODUCT_MISMATCH",
-            ErrorKind::TestOrder => "TEST_ORDER",
-            ErrorKind::Internal => "INTERNAL",
-        }
-    }
-
-    /// The kind's stable number: the vendor's code for API kinds, a local band otherwise
-    /// (1: bad input; 100-199: transport; 200: other API errors; 300-399: grant
-    /// refusals; 900: a bug in the library). The table is in order of these numbers,
-    /// which faces rely on.
-    pub const fn code(self) -> u32 {
-        match self {
-            ErrorKind::InvalidArgument => 1,
-            ErrorKind::Timeout => 100,
-            ErrorKind::Connection => 101,
-            ErrorKind::HttpStatus => 102,
-            ErrorKind::Decode => 103,
-            ErrorKind::ApiError => 200,
-            ErrorKind::ErrorConsumingProduct => 3800,
-            ErrorKind::InvalidAuthorizationKey => 3900,
-            ErrorKind::InvalidPurchaseToken => 3901,
-            ErrorKind::MultistoreUnknownError => 5014,
-            ErrorKind::MultistoreAuthError => 5015,
-            ErrorKind::NotPaid => 300,
-            ErrorKind::AlreadyConsumed => 301,
-            ErrorKind::PackageMismatch => 302,
-            ErrorKind::ProductMismatch => 303,
-            ErrorKind::TestOrder => 304,
-            ErrorKind::Internal => 900,
-        }
-    }
 
     /// Looks a kind up by its stable name (`"TIMEOUT"`), as faces and test files spell it.
     pub fn from_name(name: &str) -> Option<ErrorKind> {
@@ -148,7 +153,7 @@ impl ErrorKind {
 
     /// Whether errors of this kind are worth retrying, when that does not depend on the
     /// instance. Two kinds do: `HttpStatus` (only 429 and 5xx are) and `Connection` (a
-    /// refused TLS handshake is not); ask [`Error::is_retryable`] of an error.
+    /// failed TLS handshake is not); ask [`Error::is_retryable`] of an error.
     pub const fn is_retryable(self) -> bool {
         matches!(
             self,
@@ -200,7 +205,7 @@ pub enum Error {
         /// What went wrong, with the start of the body.
         message: String,
     },
-    /// The connect or per-attempt deadline passed.
+    /// A deadline passed: see [`ErrorKind::Timeout`].
     Timeout {
         /// Which deadline passed.
         message: String,

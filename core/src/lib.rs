@@ -47,6 +47,8 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod grant;
+mod options;
+mod policy;
 mod process;
 mod purchase;
 mod redact;
@@ -55,19 +57,23 @@ mod retry;
 mod socket;
 mod transport;
 mod validate;
+mod values;
 
 pub use client::Client;
-pub use config::{
-    ClientBuilder, Region, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_DURATION,
-    MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT, MAX_SAFE_INTEGER,
-};
+pub use config::{ClientBuilder, Region};
 pub use consume::{ConsumeOutcome, ConsumeRequest, Store};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result, KIND_COUNT};
 pub use grant::GrantPolicy;
+pub use options::{
+    ClientOption, OptionDefault, OptionRange, OptionUnit, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT, MAX_DURATION, MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT, MAX_SAFE_INTEGER,
+    OPTIONS,
+};
 pub use purchase::{
     is_nowgg_token, ConsumptionState, Purchase, PurchaseState, StringField, STRING_FIELD_COUNT,
 };
 pub use redact::short_token;
 /// The JSON types [`Purchase::raw`] is made of.
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
+pub use values::StateValue;

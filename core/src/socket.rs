@@ -1,12 +1,18 @@
 //! The TCP socket under ureq, making per call only the system calls a call needs.
 //!
+//! Kept by measurement (bench/rust's `nowgg-bench`, 5 runs each, medians): against
+//! ureq's own `TcpConnector` (with our resolver under both), this socket takes 17 % less
+//! CPU per call with 256 calls in flight at 20 ms (75.7 against 91.8 µs) and 35 % less
+//! on loopback (29.5 against 45.5 µs sequentially), for 5 % (20 ms) to 25 % (loopback)
+//! more calls per second.
+//!
 //! ureq's own TCP code, on a pooled keep-alive connection, spends 12 system calls
 //! on one verify: the request head and the form go out in two `send`s (two segments, so
 //! the server wakes twice); the pool checks the connection is still open when it takes
 //! it and again when it gets it back, each time with three calls (non-blocking on, a
 //! one-byte read, non-blocking off); and the socket's timeouts are reset before every
-//! read and write, because the call's remaining time shrank by a few microseconds. On
-//! loopback that was a third of a call. Here the same call takes 4:
+//! read and write, because the call's remaining time shrank by a few microseconds. Here
+//! the same call takes 4:
 //!
 //! - what ureq transmits is kept and sent with the next read, so a request is one `send`;
 //! - the open check is one non-blocking `recv(MSG_PEEK)` (Unix);
@@ -16,7 +22,8 @@
 //!
 //! Everything else follows ureq's own `TcpConnector`: addresses tried in turn within the
 //! connect timeout, `TCP_NODELAY`, a shutdown handle registered with the agent. Unlike it,
-//! a connect that fails on every address evicts them from the resolver's cache.
+//! a connect that fails on every address evicts them from the resolver's cache, and a
+//! plain-http connect is refused unless every address is loopback ([`policy`]).
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -30,6 +37,7 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
+use crate::policy;
 use crate::resolver::DnsCache;
 
 /// What a socket keeps before it sends it anyway, should a body be large.
@@ -69,6 +77,9 @@ impl<In: Transport> Connector<In> for SocketConnector {
             // An HTTP CONNECT proxy already made the connection.
             return Ok(chained.map(Either::A));
         }
+        let host = details.uri.host().unwrap_or_default();
+        policy::plain_http_addresses_allowed(details.uri.scheme_str(), host, &details.addrs)
+            .map_err(Error::BadUri)?;
         let budget = details.timeout.not_zero().map(|d| *d);
         let stream =
             connect_any(&details.addrs, budget).inspect_err(|_| self.dns.evict(&details.addrs))?;
@@ -310,6 +321,8 @@ mod tests {
     use std::cell::Cell;
     use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
     use std::thread;
 
     use super::*;
@@ -318,15 +331,16 @@ mod tests {
     const BODY: &str = r#"{"success":true,"code":0,"data":{"purchaseState":1}}"#;
 
     /// A loopback server taking `connections` connections in turn; on each it answers
-    /// `calls` requests with `answer`, then closes it. Gives its URL, and a handle that
-    /// returns what each request's first read held.
+    /// `calls` requests with `answer`, then closes it. Gives its URL, a handle that
+    /// returns what each request's first read held, and a message for each close.
     fn server(
         connections: usize,
         calls: usize,
         answer: String,
-    ) -> (String, thread::JoinHandle<Vec<String>>) {
+    ) -> (String, thread::JoinHandle<Vec<String>>, mpsc::Receiver<()>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let (closed, closes) = mpsc::channel();
         let handle = thread::spawn(move || {
             let mut first_reads = Vec::new();
             for _ in 0..connections {
@@ -337,10 +351,20 @@ mod tests {
                     first_reads.push(String::from_utf8_lossy(&buf[..n]).into_owned());
                     conn.write_all(answer.as_bytes()).unwrap();
                 }
+                // On loopback the FIN has reached the client's socket when close returns.
+                drop(conn);
+                let _ = closed.send(()); // a test that does not wait has dropped it
             }
             first_reads
         });
-        (url, handle)
+        (url, handle, closes)
+    }
+
+    /// Waits for the server to have closed its side of a connection.
+    fn wait_for_close(closes: &mpsc::Receiver<()>) {
+        closes
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the server closes the connection");
     }
 
     fn answer(extra: &str) -> String {
@@ -358,7 +382,7 @@ mod tests {
 
     #[test]
     fn a_request_goes_out_whole_in_one_segment_on_one_connection() {
-        let (url, server) = server(1, 3, answer(""));
+        let (url, server, _) = server(1, 3, answer(""));
         let client = client(&url);
         for _ in 0..3 {
             assert!(client.verify_purchase("-nowgg-tok").unwrap().is_paid());
@@ -377,20 +401,20 @@ mod tests {
     fn a_connection_the_server_closed_is_not_reused() {
         // One call per connection, then the server closes it: the pooled connection must
         // be found dead before the second call is sent on it (no retries to hide it).
-        let (url, server) = server(2, 1, answer(""));
+        let (url, server, closes) = server(2, 1, answer(""));
         let client = client(&url);
         client.verify_purchase("-nowgg-tok").unwrap();
-        thread::sleep(Duration::from_millis(50)); // the close reaches this side
+        wait_for_close(&closes);
         client.verify_purchase("-nowgg-tok").unwrap();
         assert_eq!(server.join().unwrap().len(), 2);
     }
 
     #[test]
     fn bytes_after_an_answer_retire_the_connection() {
-        let (url, server) = server(2, 1, answer("garbage"));
+        // The garbage comes in the answer's own write, before the close.
+        let (url, server, _) = server(2, 1, answer("garbage"));
         let client = client(&url);
         client.verify_purchase("-nowgg-tok").unwrap();
-        thread::sleep(Duration::from_millis(50));
         client.verify_purchase("-nowgg-tok").unwrap();
         assert_eq!(
             server.join().unwrap().len(),
@@ -401,11 +425,28 @@ mod tests {
 
     /// A socket whose reads each wait out the timeout set on it, except that a signal
     /// interrupts the first `interruptions` of them at 80% of it; then `data` arrives,
-    /// if any.
+    /// if any. `waited` adds up how long its reads were allowed to wait.
     struct Signalled {
         timeout: Cell<Option<Duration>>,
         interruptions: Cell<u32>,
         data: bool,
+        waited: Cell<Duration>,
+    }
+
+    impl Signalled {
+        fn new(interruptions: u32, data: bool) -> Signalled {
+            Signalled {
+                timeout: Cell::new(None),
+                interruptions: Cell::new(interruptions),
+                data,
+                waited: Cell::new(Duration::ZERO),
+            }
+        }
+
+        fn wait(&self, time: Duration) {
+            self.waited.set(self.waited.get() + time);
+            thread::sleep(time);
+        }
     }
 
     impl TimedRead for Signalled {
@@ -418,13 +459,13 @@ mod tests {
             let timeout = self.timeout.get().expect("reads have a timeout");
             if self.interruptions.get() > 0 {
                 self.interruptions.set(self.interruptions.get() - 1);
-                thread::sleep(timeout.mul_f64(0.8));
+                self.wait(timeout.mul_f64(0.8));
                 return Err(io::ErrorKind::Interrupted.into());
             }
             if self.data {
                 return Ok(1);
             }
-            thread::sleep(timeout);
+            self.wait(timeout);
             Err(io::ErrorKind::WouldBlock.into())
         }
     }
@@ -433,27 +474,34 @@ mod tests {
     fn interrupted_reads_keep_to_the_deadline() {
         let deadline = Duration::from_millis(300);
         for interruptions in [1, 3] {
-            let socket = Signalled {
-                timeout: Cell::new(None),
-                interruptions: Cell::new(interruptions),
-                data: false,
-            };
+            let socket = Signalled::new(interruptions, false);
             let mut current = None;
-            let started = Instant::now();
             let err = read_within(&socket, &mut [0; 8], Some(deadline), &mut current).unwrap_err();
-            let took = started.elapsed();
             assert!(is_timeout(&err), "{err}");
-            assert!(took < deadline + deadline / 4, "{interruptions}: {took:?}");
+            // Each read after a signal got what was left, never the whole deadline again.
+            let waited = socket.waited.get();
+            assert!(waited <= deadline, "{interruptions}: {waited:?}");
             // The socket's timeout is known, so the next read sets it back.
             assert_eq!(current, socket.timeout.get());
         }
-        let socket = Signalled {
-            timeout: Cell::new(None),
-            interruptions: Cell::new(2),
-            data: true,
-        };
+        let socket = Signalled::new(2, true);
         let read = read_within(&socket, &mut [0; 8], Some(deadline), &mut None);
         assert_eq!(read.unwrap(), 1);
+    }
+
+    /// An agent on this socket alone, whose resolver answers `addrs` for any name, and
+    /// the resolver's count of lookups.
+    fn agent_resolving(addrs: &[&str]) -> (ureq::Agent, Arc<AtomicUsize>) {
+        let (resolver, lookups) = crate::resolver::tests::fixed(addrs);
+        let connector = ().chain(SocketConnector::new(
+            Duration::from_secs(1),
+            resolver.cache(),
+        ));
+        let config = ureq::Agent::config_builder().build();
+        (
+            ureq::Agent::with_parts(config, connector, resolver),
+            lookups,
+        )
     }
 
     #[test]
@@ -463,13 +511,7 @@ mod tests {
             .unwrap()
             .local_addr()
             .unwrap();
-        let (resolver, lookups) = crate::resolver::tests::fixed(&[&closed.to_string()]);
-        let connector = ().chain(SocketConnector::new(
-            Duration::from_secs(1),
-            resolver.cache(),
-        ));
-        let agent =
-            ureq::Agent::with_parts(ureq::Agent::config_builder().build(), connector, resolver);
+        let (agent, lookups) = agent_resolving(&[&closed.to_string()]);
         for _ in 0..2 {
             let err = agent
                 .post(format!("http://localhost:{}/", closed.port()))
@@ -477,7 +519,21 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(err, Error::Io(_)), "{err}");
         }
-        assert_eq!(lookups.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn plain_http_connects_to_loopback_addresses_only() {
+        // `localhost` pointed elsewhere in part (a hosts file, DNS): refused before any
+        // connect, on every call, the cached addresses included.
+        let (agent, _) = agent_resolving(&["127.0.0.1:9", "192.0.2.1:9"]);
+        for _ in 0..2 {
+            let err = agent.post("http://localhost:9/").send("").unwrap_err();
+            assert!(
+                matches!(&err, Error::BadUri(why) if why.contains("192.0.2.1")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

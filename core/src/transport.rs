@@ -34,6 +34,18 @@ impl From<Error> for Failure {
     }
 }
 
+/// The size of the buffer each connection reads into (and, over TLS, of the one its
+/// plaintext lands in): a payments answer's head and a slice of its body. ureq's default
+/// is 128 KiB, allocated and zero-filled for every connection in use or idle in the pool;
+/// a response head must fit (a longer one fails as too big), and ureq keeps at least
+/// 10 KiB of it free to stage a request body, so this is the least it would use anyway.
+/// The body streams through it, capped by `max_response_bytes`
+/// (bench/results/profile.md).
+const INPUT_BUFFER_BYTES: usize = 10 * 1024;
+/// The size of the buffer each connection writes from: a request head and form (ureq's
+/// default is 128 KiB; a larger body goes out in pieces).
+const OUTPUT_BUFFER_BYTES: usize = 4 * 1024;
+
 /// Everything an exchange needs that does not change between calls: ureq's agent, with
 /// its connection pool and DNS cache, which belong to the process that made them.
 pub(crate) struct Transport {
@@ -59,6 +71,10 @@ impl Transport {
             .max_redirects_will_error(false)
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
+            .input_buffer_size(INPUT_BUFFER_BYTES)
+            .output_buffer_size(OUTPUT_BUFFER_BYTES)
+            // A head that fills the input buffer is refused as too large, not read on.
+            .max_response_header_size(INPUT_BUFFER_BYTES - 1)
             .user_agent(&config.user_agent)
             .accept("application/json")
             .proxy(config.proxy.clone())

@@ -276,15 +276,7 @@ fn tls_needs_the_sandbox_ca_and_plain_http_needs_loopback() {
         .verify_purchase("-nowgg-sample-paid")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
-    let trusting = Client::builder(KEY)
-        .base_url(&url)
-        .ca_certs_pem(sandbox.ca_pem().unwrap())
-        .build()
-        .unwrap();
-    assert!(trusting
-        .verify_purchase("-nowgg-sample-paid")
-        .unwrap()
-        .is_paid());
+    assert!(common::trusting_client_verifies(&sandbox, &url));
     let err = Client::builder(KEY)
         .base_url("http://payments-api.now.gg")
         .build()

@@ -1,5 +1,6 @@
-//! Timeouts and the per-call deadline, against a server that never answers. Bounds are
-//! generous: each test tells a deadline kept from one overrun by seconds.
+//! Timeouts and the per-call deadline, against a server that never answers. The upper
+//! bounds leave several times the expected time (the machine may be busy): each tells a
+//! deadline kept from one overrun by tens of seconds, or from calls that were sent.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -30,8 +31,9 @@ fn a_hung_server_times_out_after_the_attempt_timeout() {
     let err = client.verify_purchase("-nowgg-sample-paid").unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    // Never before the timeout (socket timeouts round up), long before the 30 s deadline.
     assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
-    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
 
 #[test]
@@ -45,7 +47,7 @@ fn no_socket_wait_outlives_the_deadline_whatever_the_timeout() {
     let err = client.verify_purchase("-nowgg-sample-paid").unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
 
 #[test]
@@ -67,15 +69,12 @@ fn queue_time_counts_toward_an_async_calls_deadline() {
     drop(tx);
     let ended: Vec<_> = rx.iter().collect();
     assert_eq!(ended.len(), 8);
-    for (result, at) in &ended {
+    for (result, _) in &ended {
         let err = result.as_ref().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-        assert!(
-            *at < Duration::from_millis(1900),
-            "ended at {at:?}: {ended:?}"
-        );
     }
-    // Only the two that got a thread were sent; the others timed out in the queue.
+    // Only the two that got a thread were sent; the others timed out in the queue
+    // instead of starting a deadline of their own (sent, and ending at 2 to 4 s).
     let sent = sandbox.requests().len();
     assert_eq!(sent, 2, "{ended:?}");
 }

@@ -1,83 +1,14 @@
-//! The Payments API itself: routing, the key check, and the envelope every answer wears.
+//! The Payments API itself: routing, the key check, and each call's effect and answer.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::purchases::{ConsumeError, ConsumeForm};
 use crate::requests::RequestRecord;
 use crate::state::State;
-
-/// The verify path as the reference's prose (and the No Code page) writes it.
-pub const VERIFY_PATH: &str = "/v2/seller/order/verifyPurchase";
-/// The verify path as the reference's code samples write it.
-pub const VERIFY_PATH_SAMPLES: &str = "/v2/sellers/order/verifyPurchase";
-/// The consume path.
-pub const CONSUME_PATH: &str = "/v2/order/consumePurchase";
-
-/// The calls the API routes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Call {
-    Verify,
-    Consume,
-}
-
-/// The call a path routes to, if any.
-pub(crate) fn call_for_path(path: &str) -> Option<Call> {
-    match path {
-        VERIFY_PATH | VERIFY_PATH_SAMPLES => Some(Call::Verify),
-        CONSUME_PATH => Some(Call::Consume),
-        _ => None,
-    }
-}
-
-const ERROR_CONSUMING_PRODUCT: i64 = 3800;
-const INVALID_AUTHORIZATION_KEY: i64 = 3900;
-const INVALID_PURCHASE_TOKEN: i64 = 3901;
-const INTERFACE_NOT_EXIST: i64 = 150;
-
-/// The documented `codeMsg` of an API code.
-pub(crate) fn code_name(code: i64) -> Option<&'static str> {
-    Some(match code {
-        0 => "success",
-        INTERFACE_NOT_EXIST => "interface not exist",
-        ERROR_CONSUMING_PRODUCT => "ERROR_CONSUMING_PRODUCT",
-        INVALID_AUTHORIZATION_KEY => "INVALID_AUTHORIZATION_KEY",
-        INVALID_PURCHASE_TOKEN => "INVALID_PURCHASE_TOKEN",
-        5014 => "MULTISTORE_UNKNOWN_ERROR",
-        5015 => "MULTISTORE_AUTH_ERROR",
-        _ => return None,
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a> {
-    success: bool,
-    code: i64,
-    code_msg: &'a str,
-    data: &'a Value,
-}
-
-fn envelope(code: i64, code_msg: &str, data: &Value) -> Vec<u8> {
-    let envelope = Envelope {
-        success: code == 0,
-        code,
-        code_msg,
-        data,
-    };
-    serde_json::to_vec(&envelope).expect("an envelope always serialises")
-}
-
-/// A failure envelope with `data: {}`.
-pub(crate) fn failure(code: i64, code_msg: &str) -> Vec<u8> {
-    let envelope = Envelope {
-        success: false,
-        code,
-        code_msg,
-        data: &Value::Object(Default::default()),
-    };
-    serde_json::to_vec(&envelope).expect("an envelope always serialises")
-}
+use crate::wire::{
+    call_for_path, code_name, envelope, failure, Call, ERROR_CONSUMING_PRODUCT,
+    INTERFACE_NOT_EXIST, INVALID_AUTHORIZATION_KEY, INVALID_PURCHASE_TOKEN,
+};
 
 fn failure_with_name(code: i64) -> (i64, Vec<u8>) {
     (code, failure(code, code_name(code).unwrap_or("error")))

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{self, Call};
 use crate::http::Response;
+use crate::wire::{self, Call};
 
 /// Which API requests a fault applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,8 +28,8 @@ impl Match {
     fn fits(&self, path: &str) -> bool {
         match self {
             Match::Any => true,
-            Match::Verify => api::call_for_path(path) == Some(Call::Verify),
-            Match::Consume => api::call_for_path(path) == Some(Call::Consume),
+            Match::Verify => wire::call_for_path(path) == Some(Call::Verify),
+            Match::Consume => wire::call_for_path(path) == Some(Call::Consume),
             Match::Path(p) => p == path,
         }
     }
@@ -380,7 +380,7 @@ impl Action {
     /// (for the request log).
     pub(crate) fn code(&self) -> Option<(i64, String)> {
         let named = |code: i64, msg: Option<&str>| {
-            let name = api::code_name(code).or(msg).unwrap_or("error");
+            let name = wire::code_name(code).or(msg).unwrap_or("error");
             (code, name.to_owned())
         };
         match self {
@@ -420,9 +420,9 @@ impl Action {
             Action::ApiCode { code, msg, status } => {
                 let msg = msg
                     .as_deref()
-                    .or_else(|| api::code_name(*code))
+                    .or_else(|| wire::code_name(*code))
                     .unwrap_or("error");
-                Response::json(*status, api::failure(*code, msg))
+                Response::json(*status, wire::failure(*code, msg))
             }
             Action::Malformed => Response::json(200, b"{\"success\": tru".to_vec()),
             Action::Empty => Response::empty(200),

@@ -26,6 +26,7 @@ mod requests;
 mod server;
 mod state;
 mod tls;
+mod wire;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
@@ -36,11 +37,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use api::{CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 pub use faults::{Action, Fault, Match};
 pub use fixtures::Fixture;
 pub use purchases::{InvalidPurchase, NewPurchase, Store};
 pub use requests::{RequestRecord, REQUEST_LOG_LIMIT};
+pub use wire::{CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 
 use server::Shared;
 use state::State;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{self, Call};
 use crate::http::Request;
+use crate::wire::{self, Call};
 
 /// How many requests the log keeps; past it the oldest go, so a long benchmark against
 /// one sandbox does not grow without bound.
@@ -100,7 +100,7 @@ impl RequestRecord {
         for (name, value) in request.form() {
             form.entry(name).or_insert(value);
         }
-        let call = match api::call_for_path(&request.path) {
+        let call = match wire::call_for_path(&request.path) {
             Some(Call::Verify) => "verify",
             Some(Call::Consume) => "consume",
             None => "other",

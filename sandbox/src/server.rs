@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use crate::api;
 use crate::control;
 use crate::faults::Action;
 use crate::http::{Conn, ReadError, Response, Transport};
 use crate::requests::{Logged, RequestRecord};
 use crate::state::State;
+use crate::{api, wire};
 
 /// How long an idle keep-alive connection is kept. Long, because a client pool that
 /// finds its connection closed under it may fail a non-idempotent consume.
@@ -164,7 +164,7 @@ fn serve_api(state: &State, logged: &Logged) -> Outcome {
     let record = &logged.record;
     let answer = || {
         let (code, body) = api::answer(state, record);
-        logged.code(code, api::code_name(code).unwrap_or("error"));
+        logged.code(code, wire::code_name(code).unwrap_or("error"));
         Response::json(200, body)
     };
     let Some((delay, action)) = state.faults.take(&record.path) else {

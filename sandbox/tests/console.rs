@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{sandbox, Client, KEY};
+use common::{address_of, sandbox, spawn_binary, Client, KEY};
 use nowgg_sandbox::{Action, Config, Fault, Match, Sandbox, CONSUME_PATH, VERIFY_PATH};
 use serde_json::{json, Value};
 
@@ -131,12 +131,7 @@ fn a_request_in_progress_is_listed_without_its_answer() {
         b"purchaseToken=abc",
     )
     .unwrap();
-    let record = loop {
-        if let Some(record) = sb.requests().pop() {
-            break record;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let record = common::eventually("the hung request's record", || sb.requests().pop());
     assert_eq!(record.fault.as_deref(), Some("hang"));
     assert_eq!(
         (record.code, record.status, record.duration_ms),
@@ -144,13 +139,11 @@ fn a_request_in_progress_is_listed_without_its_answer() {
     );
     drop(hung);
     // Let go once the client closes: done, with no HTTP answer.
-    let record = loop {
-        let record = sb.requests().pop().unwrap();
-        if record.duration_ms.is_some() {
-            break record;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let record = common::eventually("the hung request's end", || {
+        sb.requests()
+            .pop()
+            .filter(|record| record.duration_ms.is_some())
+    });
     assert_eq!(record.status, None);
 }
 
@@ -440,29 +433,8 @@ fn a_shared_host_without_a_control_key_is_warned_about() {
 
 #[test]
 fn the_binary_takes_the_control_key() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nowgg-sandbox"))
-        .args([
-            "--port",
-            "0",
-            "--api-key",
-            KEY,
-            "--control-key",
-            CONTROL_KEY,
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim_end()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut client = Client::connect(addr);
+    let (_running, line) = spawn_binary(&["--port", "0", "--control-key", CONTROL_KEY]);
+    let mut client = Client::connect(address_of(&line));
     let refused = client.control("/_sandbox/requests", None).status;
     let allowed = client
         .request(
@@ -473,8 +445,6 @@ fn the_binary_takes_the_control_key() {
         )
         .unwrap()
         .status;
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert_eq!((refused, allowed), (401, 200));
 }
 

@@ -58,20 +58,23 @@ fn hang_never_answers_and_blocks_nobody_else() {
     assert_eq!(sb.requests().len(), 2, "hung request is logged too");
 }
 
+/// Sends a consume of `PAID` on a connection of its own: whether it was closed with no
+/// answer.
+fn consume_closes_without_answer(sb: &nowgg_sandbox::Sandbox) -> bool {
+    let mut client = Client::connect(sb.addr());
+    let form = format!("purchaseToken={PAID}");
+    let auth = [("Authorization", common::KEY)];
+    client
+        .send("POST", CONSUME_PATH, &auth, form.as_bytes())
+        .unwrap();
+    client.closed_without_answer()
+}
+
 #[test]
 fn drop_before_closes_without_effect() {
     let sb = sandbox();
     sb.add_fault(Fault::new(Action::DropBefore).on(Match::Consume));
-    let mut client = Client::connect(sb.addr());
-    client
-        .send(
-            "POST",
-            CONSUME_PATH,
-            &[("Authorization", common::KEY)],
-            format!("purchaseToken={PAID}").as_bytes(),
-        )
-        .unwrap();
-    assert!(client.closed_without_answer());
+    assert!(consume_closes_without_answer(&sb));
     assert_eq!(sb.purchase(PAID).unwrap()["consumptionState"], 0);
 }
 
@@ -83,16 +86,7 @@ fn drop_after_applies_the_consume_then_closes() {
         "/_sandbox/faults",
         Some(r#"[{"match": "consume", "action": "drop_after"}]"#),
     );
-    let mut client = Client::connect(sb.addr());
-    client
-        .send(
-            "POST",
-            CONSUME_PATH,
-            &[("Authorization", common::KEY)],
-            format!("purchaseToken={PAID}").as_bytes(),
-        )
-        .unwrap();
-    assert!(client.closed_without_answer());
+    assert!(consume_closes_without_answer(&sb));
     assert_eq!(sb.purchase(PAID).unwrap()["consumptionState"], 1);
     // So a retried consume now fails, and a verify shows it happened.
     let mut again = Client::connect(sb.addr());

@@ -3,13 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Client, KEY};
+use common::{address_of, spawn_binary, Client, KEY};
 use nowgg_sandbox::{Config, Sandbox};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -77,40 +76,6 @@ fn tls_drop_before_sends_no_bytes() {
     assert!(client.verify("-nowgg-sample-paid").is_err());
 }
 
-/// Kills the child on drop so a failing test leaves no server behind.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_binary(args: &[&str]) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nowgg-sandbox"))
-        .args(args)
-        .env("NOWGG_API_KEY", KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let running = Running(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    (running, line)
-}
-
-fn port_of(line: &str) -> u16 {
-    line.trim()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .expect("port")
-}
-
 #[test]
 fn binary_prints_the_url_first_and_writes_the_ca() {
     let ca_out = std::env::temp_dir().join(format!("nowgg-sandbox-ca-{}.pem", std::process::id()));
@@ -123,7 +88,7 @@ fn binary_prints_the_url_first_and_writes_the_ca() {
     let ca_pem = std::fs::read_to_string(&ca_out).unwrap();
     std::fs::remove_file(&ca_out).unwrap();
     assert!(ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
-    let addr = SocketAddr::from(([127, 0, 0, 1], port_of(&line)));
+    let addr = address_of(&line);
     let mut client = tls_client(addr, &ca_pem, "localhost");
     assert_eq!(client.verify("-nowgg-sample-paid").unwrap().code(), 0);
 }
@@ -145,7 +110,7 @@ fn binary_serves_plain_http_with_a_fixtures_file() {
         line.starts_with("listening on http://127.0.0.1:"),
         "{line:?}"
     );
-    let mut client = Client::connect(SocketAddr::from(([127, 0, 0, 1], port_of(&line))));
+    let mut client = Client::connect(address_of(&line));
     let verified = client.verify("huawei-1").unwrap().json();
     assert_eq!(verified["data"]["purchaseToken"], "huawei-1");
     assert_eq!(client.verify("-nowgg-sample-paid").unwrap().code(), 3901);

@@ -12,6 +12,20 @@ pub fn sandbox(api_key: &str) -> nowgg_sandbox::Sandbox {
     nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new(api_key)).expect("sandbox starts")
 }
 
+/// Whether a client at `url` (the TLS sandbox, or a path to it) that trusts the
+/// sandbox's CA verifies a paid purchase.
+pub fn trusting_client_verifies(sandbox: &nowgg_sandbox::Sandbox, url: &str) -> bool {
+    let client = nowgg_payments::Client::builder(KEY)
+        .base_url(url)
+        .ca_certs_pem(sandbox.ca_pem().expect("a TLS sandbox"))
+        .build()
+        .unwrap();
+    client
+        .verify_purchase("-nowgg-sample-paid")
+        .unwrap()
+        .is_paid()
+}
+
 /// The sandbox's `/_sandbox/` control endpoints, over HTTP as other faces use them.
 pub struct Control {
     agent: ureq::Agent,

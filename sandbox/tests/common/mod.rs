@@ -3,7 +3,8 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use nowgg_sandbox::{Config, Sandbox};
 use serde_json::Value;
@@ -12,6 +13,53 @@ pub const KEY: &str = "test-key";
 
 pub fn sandbox() -> Sandbox {
     Sandbox::start(Config::new(KEY)).expect("sandbox starts")
+}
+
+/// The sandbox binary, killed on drop so that a failing test leaves no server behind.
+pub struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the sandbox binary with `args` and `KEY` in `NOWGG_API_KEY`; gives it running
+/// and the first line it printed (`listening on URL`).
+pub fn spawn_binary(args: &[&str]) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nowgg-sandbox"))
+        .args(args)
+        .env("NOWGG_API_KEY", KEY)
+        .env_remove("NOWGG_SANDBOX_CONTROL_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    (running, line)
+}
+
+/// The loopback address of the `listening on URL` line a sandbox printed.
+pub fn address_of(line: &str) -> SocketAddr {
+    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// What `probe` gives once it gives something, polled every few milliseconds; a panic
+/// naming `what` if 10 s pass first.
+pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let bound = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(Instant::now() < bound, "{what} did not happen within 10 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// An answer as received.
