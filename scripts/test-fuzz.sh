@@ -3,8 +3,7 @@
 # from the committed seeds; fails on any crash. The long run is this same script with
 # FUZZ_SECONDS=600 (see fuzz/README.md).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+source "$(dirname "$0")/lib.sh"
 # A target dir of its own: sanitizer flags would otherwise invalidate the release build.
 fuzz_target_dir="$CARGO_TARGET_DIR/fuzz"
 seconds="${FUZZ_SECONDS:-20}"
@@ -19,7 +18,7 @@ fi
 
 # New inputs go to a scratch corpus so the committed seeds stay as they are.
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+on_exit "rm -rf '$work'"
 
 cd fuzz
 # Its own workspace, so `cargo fmt --all` at the root does not reach it.

@@ -9,15 +9,10 @@
 # deployment shapes: cluster, worker_threads, a worker terminated mid-call) against the
 # installed package, and last the same tests under Bun and Deno (pinned, from npm).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-repo="$PWD"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
-export NOWGG_SANDBOX_BIN="${NOWGG_SANDBOX_BIN:-$CARGO_TARGET_DIR/release/nowgg-sandbox}"
-[ -x "$NOWGG_SANDBOX_BIN" ] || cargo build --release -p nowgg-sandbox
+source "$(dirname "$0")/lib.sh"
+build_sandbox
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    apt-get update && apt-get install -y nodejs npm
-fi
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
     || { echo "node: Node 20+ is required, found $(node --version)" >&2; exit 1; }
 npm_install=(npm install --no-audit --no-fund --loglevel=error)
@@ -59,13 +54,7 @@ cp examples/node/shop.js "$app/examples/"
 (cd "$app" && npx --no-install tsc --strict --noEmit --allowJs --checkJs --module nodenext \
     --moduleResolution nodenext --target es2022 --types node examples/shop.js)
 
-sandbox_out="$scratch/sandbox.out"
-"$NOWGG_SANDBOX_BIN" --port 0 --api-key example-key > "$sandbox_out" &
-sandbox_pid=$!
-trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q '^listening on ' "$sandbox_out" && break; sleep 0.1; done
-sandbox_url="$(sed -n 's/^listening on //p' "$sandbox_out" | head -n 1)"
-[ -n "$sandbox_url" ] || { echo "node: the sandbox did not start" >&2; exit 1; }
+start_sandbox "$NOWGG_SANDBOX_BIN" --api-key example-key
 
 echo "node: the example against the sandbox"
 out="$(cd "$app" && NOWGG_API_KEY=example-key NOWGG_BASE_URL="$sandbox_url" node examples/shop.js)"

@@ -6,18 +6,14 @@
 # multiprocessing and uvloop) against the sandbox binary, mypy.stubtest on the
 # hand-written stubs, mypy --strict on the example, and ruff.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-export NOWGG_SANDBOX_BIN="${NOWGG_SANDBOX_BIN:-$CARGO_TARGET_DIR/release/nowgg-sandbox}"
-[ -x "$NOWGG_SANDBOX_BIN" ] || cargo build --release -p nowgg-sandbox
+source "$(dirname "$0")/lib.sh"
+build_sandbox
 
 python="${PYTHON:-python3}"
-if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
-    apt-get update && apt-get install -y python3-venv
-fi
+"$python" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+on_exit "rm -rf '$work'"
 "$python" -m venv "$work/venv"
 py="$work/venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check --quiet)
@@ -31,7 +27,7 @@ case "$wheel" in
 esac
 "${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1 ruff==0.17.6
 
-# The deployment tests (py/tests/test_deploy*.py, issue 16) run the client under
+# The deployment tests (py/tests/test_deploy*.py) run the client under
 # gunicorn --preload, uWSGI and uvloop. uWSGI is compiled by pip (about a minute on 2
 # cores) against the interpreter's headers; where it cannot be, Debian's uwsgi and its
 # python3 plugin serve the virtualenv instead. NOWGG_DEPLOY_REQUIRED: a missing one fails.
@@ -39,23 +35,21 @@ echo "python: the deployment tests' servers (gunicorn, uWSGI, uvloop)"
 "${pip[@]}" install gunicorn==27.0.1 uvloop==0.23.0
 include="$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 case "$include" in
-    /usr/include/*) [ -e "$include/Python.h" ] || { apt-get update && apt-get install -y python3-dev; } ;;
+    /usr/include/*) [ -e "$include/Python.h" ] || apt_install python3-dev ;;
 esac
 if ! "${pip[@]}" install uwsgi==2.0.31; then
     echo "python: pip could not build uWSGI; using Debian's uwsgi-core and uwsgi-plugin-python3"
-    if [ ! -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || [ ! -x /usr/bin/uwsgi-core ]; then
-        apt-get update && apt-get install -y uwsgi-core uwsgi-plugin-python3
-    fi
+    apt_install uwsgi-core uwsgi-plugin-python3
     export NOWGG_UWSGI="/usr/bin/uwsgi-core --plugin python3"
 fi
 export NOWGG_DEPLOY_REQUIRED=1
 
-# The sandbox console's browser test (py/tests/test_console.py, issue 17): Playwright
+# The sandbox console's browser test (py/tests/test_console.py): Playwright
 # drives Debian's Chromium, since Playwright cannot download its own browsers here. An
 # install that fails does not stop the script: the test then fails, saying why.
 echo "python: the console test's browser (Playwright, Debian's Chromium)"
 if [ ! -x /usr/bin/chromium ]; then
-    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } ||
+    apt_install chromium ||
         echo "python: could not install chromium; test_console.py will fail" >&2
 fi
 "${pip[@]}" install playwright==1.65.2 ||

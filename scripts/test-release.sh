@@ -6,8 +6,7 @@
 # `nowgg demo`. Each verifies a purchase against the sandbox of the CLI archive.
 # Install times are printed as `time:` lines (bench/results/install.md).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-repo="$PWD"
+source "$(dirname "$0")/lib.sh"
 dist="$repo/dist"
 version="$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)"
 platform=x86_64-linux-gnu
@@ -17,7 +16,6 @@ token=-nowgg-sample-paid
 bounded=(timeout 60)
 passed=0
 
-step() { printf '\n==> %s\n' "$*"; }
 pass() { passed=$((passed + 1)); echo "ok: $*"; }
 # timed LABEL CMD...: runs CMD, printing its wall time.
 timed() {
@@ -34,12 +32,9 @@ pass "release.sh --check"
 
 # What a user's machine has: compilers, cmake, pkg-config, node, two CPythons. Installed
 # while PATH is still whole.
-needed=()
-for tool in cmake pkg-config cc c++; do command -v "$tool" >/dev/null || needed+=("$tool"); done
-if ((${#needed[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake pkg-config gcc g++ >/dev/null
-fi
+for tool in cmake pkg-config cc c++; do
+    command -v "$tool" >/dev/null || { apt_install cmake pkg-config gcc g++; break; }
+done
 python_default="$(python3 -c 'import sys; print(sys.executable)')"
 # The other CPython: the oldest the wheel supports when pyenv has it, else Debian's.
 python_other=""
@@ -50,12 +45,11 @@ for candidate in "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.9
     fi
 done
 if [[ -z "$python_other" ]]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null
+    apt_install python3
     python_other=/usr/bin/python3
 fi
 for python in "$python_default" "$python_other"; do
-    "$python" -c 'import ensurepip, venv' 2>/dev/null \
-        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }
+    "$python" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 done
 
 # No Rust toolchain from here on: every PATH entry holding one is dropped.
@@ -70,8 +64,7 @@ for tool in cargo rustc maturin; do
 done
 
 work="$(mktemp -d)"
-sandbox_pid=""
-trap '[[ -z "$sandbox_pid" ]] || kill "$sandbox_pid" 2>/dev/null; rm -rf "$work"' EXIT
+on_exit "rm -rf '$work'"
 
 step "release: the CLI archive"
 tar -xzf "$dist/nowgg-cli-$version-$platform.tar.gz" -C "$work"
@@ -81,11 +74,8 @@ grep -q '^demo complete' "$work/demo.out" || { cat "$work/demo.out"; exit 1; }
 pass "nowgg demo"
 
 # The sandbox every verify below talks to: the archive's own.
-"$nowgg" sandbox --port 0 --api-key "$key" > "$work/sandbox.out" &
-sandbox_pid=$!
-for _ in $(seq 100); do grep -q '^listening on ' "$work/sandbox.out" && break; sleep 0.1; done
-url="$(sed -n 's/^listening on //p' "$work/sandbox.out" | head -n 1)"
-[[ -n "$url" ]] || { echo "test-release: the sandbox did not start" >&2; exit 1; }
+start_sandbox "$nowgg" sandbox --api-key "$key"
+url="$sandbox_url"
 
 step "release: the wheel, on two CPythons"
 wheel="$(ls "$dist"/nowgg_payments-"$version"-cp39-abi3-manylinux*.whl)"
@@ -145,6 +135,8 @@ pass "npm install without a prebuilt addon fails with both ways out"
 step "release: the C/C++ SDK"
 sdk="$work/nowgg-payments-$version-$platform"
 timed "unpack the SDK" tar -xzf "$dist/nowgg-payments-$version-$platform.tar.gz" -C "$work"
+[[ -s "$sdk/README.md" ]] || { echo "test-release: the SDK has no README.md" >&2; exit 1; }
+pass "the SDK carries its README"
 project="$work/cmake-project"
 mkdir -p "$project"
 cat > "$project/CMakeLists.txt" <<'CMAKE'

@@ -2,16 +2,17 @@
 # Every test suite of the repository, as a fresh machine runs it (this is what CI runs).
 # Artifacts are built once, in release mode, into one shared target dir.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-export CARGO_TERM_COLOR=never
-export NOWGG_SANDBOX_BIN="$CARGO_TARGET_DIR/release/nowgg-sandbox"
-
-step() { printf '\n==> %s\n' "$*"; }
+source "$(dirname "$0")/lib.sh"
 
 step "rust: format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --release -- -D warnings
+
+step "generated code and docs match the core's tables (cargo xtask codegen --check)"
+cargo run --release -p xtask -- codegen --check
+
+step "docs: nothing pasted between the Markdown docs"
+python3 scripts/check-docs.py
 
 step "rust: build the sandbox and the CLI"
 cargo build --release -p nowgg-sandbox -p nowgg-cli

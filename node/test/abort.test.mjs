@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 
 import { Client, NowggError } from 'nowgg-payments'
 import { startSandbox } from './sandbox.mjs'
@@ -30,7 +29,7 @@ test('a call still queued behind maxInFlight is cancelled and never sent', async
   // Four hung calls fill the client's four threads; the fifth waits in the queue.
   await sandbox.addFaults({ match: 'verify', action: 'hang', count: 4 })
   const busy = Array.from({ length: 4 }, () => rejection(client.verifyPurchase('-nowgg-sample-paid')))
-  await sleep(200)
+  await sandbox.waitForRequests(4)
   const controller = new AbortController()
   const queued = client.verifyPurchase('-nowgg-sample-unpaid', { signal: controller.signal })
   controller.abort()
@@ -47,7 +46,7 @@ test('a signal aborted mid-call rejects promptly with a TIMEOUT NowggError', asy
   await sandbox.addFaults({ match: 'verify', action: 'hang' })
   const controller = new AbortController()
   const call = client.verifyPurchase('-nowgg-sample-paid', { signal: controller.signal })
-  await sleep(200)
+  await sandbox.waitForRequests(1)
   const reason = new Error('the player left')
   const abortedAt = performance.now()
   controller.abort(reason)

@@ -1,6 +1,8 @@
 // Calls run on the library's own threads, not libuv's pool: while many are held by a
 // slow server, the pool (fs, dns.lookup, crypto, zlib) stays free, at most maxInFlight
 // reach the server at once, and the event loop stays open exactly while a call waits.
+// The tests look at the order of events and at what the sandbox saw, not at the clock:
+// how long a read takes under load is the benchmark's to measure (bench/node).
 
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -15,7 +17,7 @@ import { startSandbox } from './sandbox.mjs'
 
 const apiKey = 'event-loop-test-key'
 const token = '-nowgg-sample-paid'
-const holdMs = 500
+const holdMs = 1000
 let sandbox
 before(async () => {
   // Every API answer is held this long: a far-away server, for every call.
@@ -24,26 +26,23 @@ before(async () => {
 beforeEach(() => sandbox.reset())
 after(() => sandbox.stop())
 
-test('while 64 calls are held 500 ms each, fs.readFile completes well before them', async () => {
+test('while 64 calls are held 1 s each, fs.readFile completes before any of them', async () => {
   const client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0 })
-  const started = performance.now()
-  let callsEnded
-  const calls = Promise.all(Array.from({ length: 64 }, () => client.verifyPurchase(token))).then((purchases) => {
-    callsEnded = performance.now()
-    return purchases
-  })
-  // On libuv's 4 pool threads these 64 calls would hold the read back for 16 x 500 ms.
+  let ended = 0
+  const calls = Promise.all(
+    Array.from({ length: 64 }, () => client.verifyPurchase(token).finally(() => ended++)),
+  )
+  // On libuv's 4 pool threads the read would wait behind 60 of these calls; on the
+  // library's own threads it ends while every call is still held at the sandbox.
   const text = await readFile(fileURLToPath(import.meta.url), 'utf8')
-  const readEnded = performance.now()
+  const endedBeforeTheRead = ended
   assert.match(text, /fs\.readFile/)
   const purchases = await calls
   assert.ok(purchases.every((p) => p.isPaid))
-  const read = readEnded - started
-  const all = callsEnded - started
-  assert.ok(read < holdMs / 2, `the read took ${Math.round(read)} ms while the calls were held`)
-  assert.ok(all >= holdMs, `the latency did not apply (${Math.round(all)} ms)`)
-  // All 64 at once: about one hold, not 64 / 4 of them.
-  assert.ok(all < 8 * holdMs, `64 calls took ${Math.round(all)} ms`)
+  assert.equal(endedBeforeTheRead, 0, `${endedBeforeTheRead} calls ended before the read`)
+  // All at once at the sandbox, not 4 at a time.
+  const inFlight = (await sandbox.requests()).map((r) => r.in_flight)
+  assert.ok(Math.max(...inFlight) > 32, `at most ${Math.max(...inFlight)} calls at the sandbox at once`)
 })
 
 test('maxInFlight: 8 keeps 32 slow calls to at most 8 at the server at once', async () => {

@@ -61,6 +61,15 @@ class Sandbox {
     return this.control('GET', 'requests')
   }
 
+  /** Resolves once `n` API requests have reached the sandbox; rejects after 10 s. */
+  async waitForRequests(n) {
+    const end = performance.now() + 10_000
+    while ((await this.requests()).length < n) {
+      if (performance.now() > end) throw new Error(`${n} requests did not reach the sandbox within 10 s`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
   async stop() {
     if (this.child.exitCode !== null) return
     const exited = once(this.child, 'exit')
