@@ -6,7 +6,7 @@
 # Called by scripts/test.sh; runs alone from the repo root too.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-build="$CARGO_TARGET_DIR/cmake"
+build="${NOWGG_CMAKE_DIR:-$CARGO_TARGET_DIR/cmake}"
 
 # Tools and the test-only libraries (the library itself needs none of them; the example
 # keeps its ledger in SQLite, and its script adds purchases to the sandbox with curl).
