@@ -7,8 +7,11 @@ tables, the targets, the machine) and bench/results/chart.png, and prints the ta
 Each input line is one JSON object with a "kind": "machine", "throughput" (one contender
 in one transport x mode: calls_per_s, p50_us, p99_us, cpu_us_per_call, role face | peer),
 "wrk_slice" (one wrk run, aggregated here into the server's limit), "memory" (RSS and
-descriptors after a first and a last number of calls), "startup" (import/require time) or
-"size" (bytes of a built artifact).
+descriptors after a first and a last number of calls), "latency" and "dispatch" (N calls
+in flight at network latency: calls/s, p50/p99, CPU per call, RSS idle and at its peak,
+threads), "call_cost" (nowgg-memory-bench: what one call in flight and one pooled
+connection cost the Rust core), "startup" (import/require time) or "size" (bytes of a
+built artifact).
 """
 
 from __future__ import annotations
@@ -241,9 +244,7 @@ def targets(records: list[Record]) -> list[tuple[str, float | None, float]]:
 
 
 def latency(records: list[Record], face: str | None = None) -> list[Record]:
-    return [
-        r for r in records if r["kind"] == "latency" and (face is None or r["face"] == face)
-    ]
+    return [r for r in records if r["kind"] == "latency" and (face is None or r["face"] == face)]
 
 
 def latency_peer(records: list[Record], face: str, in_flight: int, name: str) -> Record | None:
@@ -271,9 +272,18 @@ def latency_targets(records: list[Record]) -> list[tuple[str, float | None, floa
         if not ours:
             continue
         ceiling = 64 / (ours.get("latency_ms", 20) / 1000)
-        out.append((f"{FACES[face]}, 20 ms, 64 in flight: share of the ceiling", ours["calls_per_s"] / ceiling, 0.9))
+        out.append(
+            (
+                f"{FACES[face]}, 20 ms, 64 in flight: share of the ceiling",
+                ours["calls_per_s"] / ceiling,
+                0.9,
+            )
+        )
         for in_flight, goal in ((64, 1.0), (256, goals_256[face])):
-            mine, theirs = latency_face(records, face, in_flight), latency_peer(records, face, in_flight, peer)
+            mine, theirs = (
+                latency_face(records, face, in_flight),
+                latency_peer(records, face, in_flight, peer),
+            )
             out.append(
                 (
                     f"{FACES[face]}, 20 ms, {in_flight} in flight: face vs {peer}",
@@ -284,11 +294,43 @@ def latency_targets(records: list[Record]) -> list[tuple[str, float | None, floa
     return out
 
 
+def kib_per_call(r: Record) -> float | None:
+    """(peak RSS - RSS before the first call) / calls in flight, in KiB."""
+    if "idle_rss_kib" not in r:
+        return None
+    return (r["peak_rss_kib"] - r["idle_rss_kib"]) / r["in_flight"]
+
+
+def memory_targets(records: list[Record]) -> list[tuple[str, float | None, float]]:
+    """Issue 18's limits, lower is better: each face's peak RSS at 256 and 1,024 in flight
+    against its best peer's (1.25x), and the RSS each call in flight adds (64 KiB)."""
+    out: list[tuple[str, float | None, float]] = []
+    peers = {"python": "aiohttp", "node": "undici.request", "c": "multi"}
+    for face, peer in peers.items():
+        for in_flight in (256, 1024):
+            mine = latency_face(records, face, in_flight)
+            theirs = latency_peer(records, face, in_flight, peer)
+            if not mine:
+                continue
+            out.append(
+                (
+                    f"{FACES[face]}, 20 ms, {in_flight} in flight: peak RSS vs {peer}",
+                    mine["peak_rss_kib"] / theirs["peak_rss_kib"] if theirs else None,
+                    1.25,
+                )
+            )
+            what = f"{FACES[face]}, 20 ms, {in_flight} in flight: KiB per call in flight"
+            out.append((what, kib_per_call(mine), 64))
+    return out
+
+
 def latency_table(records: list[Record]) -> list[str]:
     lines = [
-        "| face | contender | in flight | calls/s | of ceiling | p50 ms | p99 ms | peak RSS MiB "
-        "| threads | while loaded |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+        (
+            "| face | contender | in flight | calls/s | of ceiling | p50 ms | p99 ms | CPU µs/call "
+            "| peak RSS MiB | KiB per call | threads | while loaded |"
+        ),
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in latency(records):
         ceiling = r["in_flight"] / (r.get("latency_ms", 20) / 1000)
@@ -304,23 +346,59 @@ def latency_table(records: list[Record]) -> list[str]:
         lines.append(
             f"| {FACES[r['face']]} | {name} | {r['in_flight']} | {fmt(r['calls_per_s'])} | "
             f"{r['calls_per_s'] / ceiling:.0%} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | "
-            f"{fmt(r.get('peak_rss_kib', 0) / 1024, 1)} | {r.get('threads', 'n/a')} | {'; '.join(extra)} |"
+            f"{fmt(r.get('cpu_us_per_call'), 1)} | {fmt(r.get('peak_rss_kib', 0) / 1024, 1)} | "
+            f"{fmt(kib_per_call(r), 1)} | {r.get('threads', 'n/a')} | {'; '.join(extra)} |"
         )
     return lines
 
 
+def table(header: str, rule: str, rows: list[list[Any]]) -> list[str]:
+    """A markdown table: its header and rule lines, then one line a row of cells."""
+    return [header, rule, *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)]
+
+
 def dispatch_table(records: list[Record]) -> list[str]:
-    lines = [
-        "| how | sandbox | in flight | calls/s | p50 µs | p99 µs | threads |",
-        "|---|---|--:|--:|--:|--:|--:|",
-    ]
-    for r in records:
-        if r["kind"] == "dispatch":
-            lines.append(
-                f"| {r['contender']} | {r['label']} | {r['in_flight']} | {fmt(r['calls_per_s'])} | "
-                f"{fmt(r['p50_us'])} | {fmt(r['p99_us'])} | {r['threads']} |"
-            )
-    return lines
+    return table(
+        "| how | sandbox | in flight | calls/s | p50 µs | p99 µs | CPU µs/call | peak RSS MiB "
+        "| KiB per call | threads |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        [
+            [
+                r["contender"],
+                r["label"],
+                r["in_flight"],
+                fmt(r["calls_per_s"]),
+                fmt(r["p50_us"]),
+                fmt(r["p99_us"]),
+                fmt(r.get("cpu_us_per_call"), 1),
+                fmt(r.get("peak_rss_kib", 0) / 1024, 1),
+                fmt(kib_per_call(r), 1),
+                r["threads"],
+            ]
+            for r in records
+            if r["kind"] == "dispatch"
+        ],
+    )
+
+
+def call_cost_table(records: list[Record]) -> list[str]:
+    return table(
+        "| in flight | RSS KiB per call | of which Rust heap | Rust heap per pooled connection KiB "
+        "| CPU µs/call | threads |",
+        "|--:|--:|--:|--:|--:|--:|",
+        [
+            [
+                r["in_flight"],
+                fmt(r["rss_kib_per_call"], 1),
+                fmt(r["rust_heap_kib_per_call"], 1),
+                fmt(r["rust_heap_kib_per_pooled_connection"], 1),
+                fmt(r["cpu_us_per_call"], 1),
+                r["threads"],
+            ]
+            for r in records
+            if r["kind"] == "call_cost"
+        ],
+    )
 
 
 def section(title: str, table: list[str]) -> list[str]:
@@ -366,6 +444,11 @@ def report(records: list[Record], command: str) -> str:
         status = "n/a" if measured is None else ("met" if measured >= goal else "**missed**")
         shown = "n/a" if measured is None else f"{measured:.2f}x"
         lines.append(f"| {what} | {shown} | {goal:g}x | {status} |")
+    for what, measured, limit in memory_targets(records):
+        unit = " KiB" if "KiB" in what else "x"
+        status = "n/a" if measured is None else ("met" if measured <= limit else "**missed**")
+        shown = "n/a" if measured is None else f"{measured:.{1 if unit == ' KiB' else 2}f}{unit}"
+        lines.append(f"| {what} | {shown} | at most {limit:g}{unit} | {status} |")
     lines += ["", "Why a target is missed, with the profiles: [profile.md](profile.md)."]
     for face, title in FACES.items():
         if throughput(records, face):
@@ -375,7 +458,8 @@ def report(records: list[Record], command: str) -> str:
             "At network latency: the sandbox adds 20 ms to every answer",
             [
                 "Each contender runs in a process of its own, keeping N calls in flight (the",
-                "ceiling is N / 20 ms); peak RSS and threads are that process's. For Node,",
+                "ceiling is N / 20 ms); CPU per call, peak RSS and threads are that process's,",
+                "and KiB per call is (peak RSS - RSS before the first call) / N. For Node,",
                 "`fs.readFile` of a small file is timed during the load: libuv's pool serves",
                 "it, so a client that parks calls there stalls it. For Python, a ticker task",
                 "measures the event loop's worst lag during the load.",
@@ -387,6 +471,16 @@ def report(records: list[Record], command: str) -> str:
         lines += section(
             "Rust: the core's dispatcher against tokio's blocking pool (nowgg-dispatch-bench)",
             dispatch_table(records),
+        )
+    if any(r["kind"] == "call_cost" for r in records):
+        lines += section(
+            "Rust: what a call in flight and a pooled connection cost (nowgg-memory-bench, 20 ms)",
+            [
+                "The Rust heap is counted by the benchmark's allocator; the rest of the RSS per call",
+                "is the thread's stack and glibc's per-thread cache ([profile.md](profile.md)).",
+                "",
+                *call_cost_table(records),
+            ],
         )
     memory = [
         f"| {FACES[r['face']]} ({r['contender']}) | {r.get('mode', 'sequential')} | "

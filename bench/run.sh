@@ -95,7 +95,7 @@ rust_bench="$CARGO_TARGET_DIR/release/nowgg-bench"
 
 step "rust: the core's dispatcher vs tokio's blocking pool, at 20 ms and on loopback"
 dispatch_bench="$CARGO_TARGET_DIR/release/nowgg-dispatch-bench"
-for in_flight in 64 256; do
+for in_flight in 64 256 1024; do
     for contender in core tokio; do
         "$dispatch_bench" --url "$BENCH_LATENCY_URL" --in-flight "$in_flight" --seconds "$seconds" \
             --contender "$contender" --label "20 ms"
@@ -107,6 +107,12 @@ for in_flight in 8 64; do
             --contender "$contender" --label loopback
     done
 done >>"$raw/dispatch.jsonl"
+
+step "rust: what a call in flight and a pooled connection cost the core (20 ms)"
+for in_flight in 256 1024; do
+    "$CARGO_TARGET_DIR/release/nowgg-memory-bench" --url "$BENCH_LATENCY_URL" --in-flight "$in_flight" \
+        --seconds "$seconds"
+done >"$raw/call_cost.jsonl"
 
 step "c: the C face vs libcurl (loopback), the C async calls vs libcurl multi (20 ms)"
 bash bench/c/run.sh "${common[@]}" --latency-url "$BENCH_LATENCY_URL" >"$raw/c.jsonl"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,14 @@ typedef struct run {
     size_t calls;
     int chains, errors, most_threads;
 } run;
+
+/* User and system CPU seconds of this process so far, every thread. */
+static double cpu_s(void) {
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 static int threads_now(void) {
     int n = 0;
@@ -105,6 +114,7 @@ static int run_face(run *r, const char *url, int in_flight) {
     int i;
     if (slots == NULL || nowgg_config_new(KEY, &config, NULL) != NOWGG_OK ||
         nowgg_config_set_base_url(config, url, NULL) != NOWGG_OK ||
+        nowgg_config_set_max_in_flight(config, (uint32_t)in_flight, NULL) != NOWGG_OK ||
         nowgg_client_new(config, &client, NULL) != NOWGG_OK) {
         return -1;
     }
@@ -219,7 +229,8 @@ static int by_value(const void *a, const void *b) {
 int latency_child(int argc, char **argv) {
     const char *contender, *url;
     int in_flight, json, face;
-    double seconds, elapsed, p50, p99;
+    double seconds, elapsed, p50, p99, cpu;
+    long idle_kib;
     run r;
 
     if (argc != 7) return 2;
@@ -237,6 +248,8 @@ int latency_child(int argc, char **argv) {
     r.started = now_s();
     r.end = r.started + seconds;
     curl_global_init(CURL_GLOBAL_ALL);
+    idle_kib = status_kib("VmRSS:");
+    cpu = cpu_s();
     if (r.latencies_us == NULL || (face ? run_face(&r, url, in_flight) : run_multi(&r, url, in_flight)) != 0) {
         fprintf(stderr, "latency: %s could not start\n", contender);
         return 1;
@@ -255,6 +268,7 @@ int latency_child(int argc, char **argv) {
         pthread_cond_timedwait(&r.idle, &r.lock, &wake);
     }
     pthread_mutex_unlock(&r.lock);
+    cpu = cpu_s() - cpu;
     elapsed = seconds;
     qsort(r.latencies_us, r.calls, sizeof *r.latencies_us, by_value);
     p50 = r.calls ? r.latencies_us[r.calls / 2] : 0;
@@ -262,12 +276,15 @@ int latency_child(int argc, char **argv) {
     if (json) {
         printf("{\"kind\":\"latency\",\"face\":\"c\",\"contender\":\"%s\",\"role\":\"%s\","
                "\"in_flight\":%d,\"calls_per_s\":%.1f,\"p50_us\":%.0f,\"p99_us\":%.0f,"
-               "\"peak_rss_kib\":%ld,\"threads\":%d,\"calls\":%zu,\"errors\":%d}\n",
+               "\"cpu_us_per_call\":%.1f,\"peak_rss_kib\":%ld,\"idle_rss_kib\":%ld,\"threads\":%d,"
+               "\"calls\":%zu,\"errors\":%d}\n",
                face ? FACE : MULTI, face ? "face" : "peer", in_flight, (double)r.calls / elapsed,
-               p50, p99, status_kib("VmHWM:"), r.most_threads, r.calls, r.errors);
+               p50, p99, r.calls ? cpu * 1e6 / (double)r.calls : 0, status_kib("VmHWM:"), idle_kib,
+               r.most_threads, r.calls, r.errors);
     } else {
-        printf("  %-38s%6d%10.0f%9.1f%9.1f%10ld%9d%8d\n", face ? FACE : MULTI, in_flight,
-               (double)r.calls / elapsed, p50 / 1000, p99 / 1000, status_kib("VmHWM:") / 1024,
+        printf("  %-38s%6d%10.0f%9.1f%9.1f%9.1f%10ld%9d%8d\n", face ? FACE : MULTI, in_flight,
+               (double)r.calls / elapsed, p50 / 1000, p99 / 1000,
+               r.calls ? cpu * 1e6 / (double)r.calls : 0, status_kib("VmHWM:") / 1024,
                r.most_threads, r.errors);
     }
     fflush(stdout);
@@ -276,7 +293,7 @@ int latency_child(int argc, char **argv) {
 }
 
 int latency_phase(const char *self, const char *url, double seconds, int json) {
-    static const int IN_FLIGHT[] = {64, 256};
+    static const int IN_FLIGHT[] = {64, 256, 1024};
     static const char *const CONTENDERS[] = {"face", "multi"};
     char in_flight[16], secs[32], json_flag[4];
     size_t i, c;
@@ -284,7 +301,8 @@ int latency_phase(const char *self, const char *url, double seconds, int json) {
 
     fprintf(json ? stderr : stdout,
             "\nat 20 ms per answer, N in flight from one process (each contender in its own)\n"
-            "  %-38s%6s%10s%9s%9s%10s%9s%8s\n", "", "N", "calls/s", "p50 ms", "p99 ms", "RSS MiB",
+            "  %-38s%6s%10s%9s%9s%9s%10s%9s%8s\n", "", "N", "calls/s", "p50 ms", "p99 ms", "CPU us",
+            "RSS MiB",
             "threads", "errors");
     fflush(NULL);
     snprintf(secs, sizeof secs, "%g", seconds);

@@ -19,7 +19,7 @@ long status_kib(const char *field);
 /* A CURLOPT_WRITEFUNCTION appending to the `body` given as CURLOPT_WRITEDATA. */
 size_t collect_body(char *data, size_t size, size_t count, void *body);
 
-/* Runs every contender at 64 and 256 in flight against `url` for `seconds` each, one
+/* Runs every contender at 64, 256 and 1,024 in flight against `url` for `seconds` each, one
  * child process at a time; returns 0 when all of them succeeded. */
 int latency_phase(const char *self, const char *url, double seconds, int json);
 

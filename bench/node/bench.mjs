@@ -15,10 +15,11 @@
 //   cd bench/node && npm install && node bench.mjs  # alone
 //
 // Then the latency phase: a sandbox that holds every answer 20 ms (a nearby data
-// centre's round trip), the face against undici.request and fetch at 64 and 256 calls in
-// flight, each contender in a child process of its own (so that its peak RSS and thread
-// count are its own): calls/s, p50 and p99, peak RSS, threads, and fs.readFile of a small
-// file timed back to back during the load (p50, max) and before it (idle p50). On libuv's
+// centre's round trip), the face against undici.request and fetch at 64, 256 and 1,024
+// calls in flight, each contender in a child process of its own (so that its peak RSS and
+// thread count are its own): calls/s, p50 and p99, CPU per call, RSS before the first
+// call and at its peak, threads, and fs.readFile of a small file timed every 5 ms during
+// the load (p50, max) and before it (idle p50). On libuv's
 // pool a call would hold one of its 4 threads for the whole round trip, and every read
 // would wait behind the calls.
 //
@@ -35,6 +36,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 
@@ -66,7 +68,7 @@ const face = 'nowgg-payments'
 const log = args.json ? console.error : console.log
 // A latency child runs one contender against the parent's sandbox, no phase of its own.
 const phases = args['latency-child'] ? [] : args.phases.split(',')
-const latencyInFlight = [64, 256]
+const latencyInFlight = [64, 256, 1024]
 
 /** Starts the sandbox binary with `extra` arguments; returns the child and its base URL. */
 async function startSandbox(extra) {
@@ -108,10 +110,10 @@ function check(envelope) {
   if (envelope.data?.purchaseState !== 1) throw new Error('unexpected answer')
 }
 
-/** The contenders against one base URL; `tls` adds the CA each needs. */
-function contenders(base, tls, ca) {
+/** The contenders against one base URL; `tls` adds the CA each needs; `maxInFlight` the face's limit (its default when undefined). */
+function contenders(base, tls, ca, maxInFlight) {
   const verifyUrl = `${base}/v2/seller/order/verifyPurchase`
-  const client = new Client({ apiKey, baseUrl: base, caCerts: tls ? ca : undefined })
+  const client = new Client({ apiKey, baseUrl: base, caCerts: tls ? ca : undefined, maxInFlight })
   const dispatcher = tls ? new Agent({ connect: { ca } }) : undefined
   const all = {
     [face]: async () => {
@@ -243,13 +245,14 @@ function sizes() {
  * --latency-seconds, with fs.readFile of a small file timed back to back meanwhile.
  */
 async function latencyChild(name, base, n) {
-  const call = contenders(base, false)[name]
+  const call = contenders(base, false, undefined, n)[name]
   const file = new URL('package.json', import.meta.url)
   const timeRead = async () => {
     const t = performance.now()
     await readFile(file)
     return performance.now() - t
   }
+  const idleRssKib = Math.round(process.memoryUsage().rss / 1024)
   const idle = []
   for (let i = 0; i < 50; i++) idle.push(await timeRead())
   await Promise.all(Array.from({ length: n }, call)) // warm: connections, threads, JIT
@@ -260,8 +263,13 @@ async function latencyChild(name, base, n) {
   const started = performance.now()
   const end = started + Number(args['latency-seconds']) * 1000
   const sampler = setInterval(() => (threads = Math.max(threads, threadCount())), 100)
+  // One read every 5 ms rather than back to back: enough to see the pool stall, little
+  // enough not to weigh on the CPU per call.
   const reader = (async () => {
-    while (performance.now() < end) reads.push(await timeRead())
+    while (performance.now() < end) {
+      reads.push(await timeRead())
+      await sleep(5)
+    }
   })()
   await Promise.all(
     Array.from({ length: n }, async () => {
@@ -287,6 +295,7 @@ async function latencyChild(name, base, n) {
     p50_us: percentile(latencies, 0.5) * 1000,
     p99_us: percentile(latencies, 0.99) * 1000,
     peak_rss_kib: process.resourceUsage().maxRSS,
+    idle_rss_kib: idleRssKib,
     threads: Math.max(threads, threadCount()),
     fs_read_p50_ms: percentile(reads, 0.5),
     fs_read_max_ms: reads.at(-1),

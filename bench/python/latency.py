@@ -1,8 +1,9 @@
 """One asyncio contender at network latency, alone in this process: N verifies kept in
 flight against a sandbox that delays every answer (``--latency-ms``), for ``--seconds``
 after a warm-up. Prints one JSON line (``"kind": "latency"``): calls/s, p50/p99, this
-process's peak RSS and most threads, and the event loop's worst lag, measured by a ticker
-task that asks for a 5 ms sleep and notes how late it wakes.
+process's CPU time per call, its RSS before the first call and at its peak, its most
+threads, and the event loop's worst lag, measured by a ticker task that asks for a 5 ms
+sleep and notes how late it wakes.
 
 bench.py starts it once per contender and in-flight count, so that each one's memory and
 threads are its own and only its own library is imported.
@@ -87,6 +88,7 @@ def status(field: str) -> int:
 
 async def load(contender: str, url: str, in_flight: int, seconds: float) -> dict[str, Any]:
     call, close = await CONTENDERS[contender](url, in_flight)
+    idle_rss_kib = status("VmRSS")
     try:
         # Warm-up: every connection opened, every thread started.
         if not all(await asyncio.gather(*(call() for _ in range(in_flight)))):
@@ -113,9 +115,9 @@ async def load(contender: str, url: str, in_flight: int, seconds: float) -> dict
                 if ticks % 20 == 0:
                     worst["threads"] = max(worst["threads"], status("Threads"))
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(ticker(), *(task() for _ in range(in_flight)))
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     finally:
         await close()
     latencies.sort()
@@ -123,7 +125,9 @@ async def load(contender: str, url: str, in_flight: int, seconds: float) -> dict
         "calls_per_s": len(latencies) / elapsed,
         "p50_us": percentile(latencies, 0.50) / 1000,
         "p99_us": percentile(latencies, 0.99) / 1000,
+        "cpu_us_per_call": cpu * 1e6 / max(len(latencies), 1),
         "peak_rss_kib": status("VmHWM"),
+        "idle_rss_kib": idle_rss_kib,
         "threads": worst["threads"],
         "loop_lag_max_ms": worst["lag"] * 1000,
         "calls": len(latencies),

@@ -16,6 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use nowgg_bench::{cpu_seconds, open_fds, status_kib};
 use nowgg_payments::Client;
 
 #[derive(Parser)]
@@ -82,7 +83,7 @@ fn main() {
                         latencies.record(t.elapsed());
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                         if n % args.report_every == 0 {
-                            let (fds, rss) = (open_fds(), rss_kib());
+                            let (fds, rss) = (open_fds(), status_kib("VmRSS:"));
                             if !args.json {
                                 println!("after {n:>8} calls: {fds} fds, {rss} KiB RSS");
                             }
@@ -180,40 +181,4 @@ impl Histogram {
         });
         Duration::from_micros(micros.unwrap_or(Self::BUCKETS) as u64)
     }
-}
-
-/// User and system CPU time of this process so far, every thread (Linux: /proc/self/stat,
-/// in the 100 Hz clock ticks the kernel reports to user space).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The command name, in parentheses, may hold spaces: count fields after its end.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) as f64 / 100.0
-}
-
-/// Open file descriptors of this process (Linux).
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
-/// Resident set size of this process in KiB (Linux).
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

@@ -10,7 +10,9 @@
 //! cargo run --release -p nowgg-bench --bin nowgg-dispatch-bench -- --url URL --in-flight 256
 //! ```
 //!
-//! One JSON line per contender: calls/s, p50/p99 and the threads the process ended with.
+//! One JSON line per contender: calls/s, p50/p99, the process's CPU time per call, its RSS
+//! before the load and at its peak, and the threads it ended with. bench/run.sh runs one
+//! contender per process, so that the peak is that contender's.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -18,16 +20,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use nowgg_bench::{cpu_seconds, status_kib, threads, Sandbox};
 use nowgg_payments::Client;
 
 #[derive(Parser)]
 struct Args {
-    /// The sandbox to call.
-    #[arg(long)]
-    url: String,
-    /// The API key it accepts.
-    #[arg(long, default_value = "bench-key")]
-    api_key: String,
+    #[command(flatten)]
+    sandbox: Sandbox,
     /// Calls kept in flight.
     #[arg(long, default_value_t = 64)]
     in_flight: usize,
@@ -46,26 +45,31 @@ const TOKEN: &str = "-nowgg-sample-paid";
 
 fn main() {
     let args = Args::parse();
-    let client = Client::builder(&args.api_key)
-        .base_url(&args.url)
+    let client = Client::builder(&args.sandbox.api_key)
+        .base_url(&args.sandbox.url)
         .max_in_flight(args.in_flight)
         .build()
         .expect("client");
     client.verify_purchase(TOKEN).expect("warm-up verify");
+    let idle_rss_kib = status_kib("VmRSS:");
     let run = Duration::from_secs_f64(args.seconds);
     if matches!(args.contender.as_str(), "core" | "both") {
+        let cpu = cpu_seconds();
+        let measured = core_spawn(&client, args.in_flight, run);
+        let cpu = cpu_seconds() - cpu;
         report(
             &args,
             "core dispatcher (Client::spawn)",
-            core_spawn(&client, args.in_flight, run),
+            measured,
+            cpu,
+            idle_rss_kib,
         );
     }
     if matches!(args.contender.as_str(), "tokio" | "both") {
-        report(
-            &args,
-            "tokio spawn_blocking",
-            tokio_blocking(&client, args.in_flight, run),
-        );
+        let cpu = cpu_seconds();
+        let measured = tokio_blocking(&client, args.in_flight, run);
+        let cpu = cpu_seconds() - cpu;
+        report(&args, "tokio spawn_blocking", measured, cpu, idle_rss_kib);
     }
 }
 
@@ -173,7 +177,7 @@ fn tokio_blocking(client: &Client, in_flight: usize, run: Duration) -> Run {
     }
 }
 
-fn report(args: &Args, contender: &str, mut run: Run) {
+fn report(args: &Args, contender: &str, mut run: Run, cpu_seconds: f64, idle_rss_kib: u64) {
     run.latencies_us.sort_unstable();
     let pick = |p: f64| {
         let i = ((run.latencies_us.len() as f64 - 1.0) * p).round() as usize;
@@ -181,18 +185,16 @@ fn report(args: &Args, contender: &str, mut run: Run) {
     };
     println!(
         "{{\"kind\":\"dispatch\",\"contender\":\"{contender}\",\"label\":\"{}\",\"in_flight\":{},\
-         \"calls_per_s\":{:.1},\"p50_us\":{},\"p99_us\":{},\"errors\":{},\"threads\":{}}}",
+         \"calls_per_s\":{:.1},\"p50_us\":{},\"p99_us\":{},\"cpu_us_per_call\":{:.1},\
+         \"peak_rss_kib\":{},\"idle_rss_kib\":{idle_rss_kib},\"errors\":{},\"threads\":{}}}",
         args.label,
         args.in_flight,
         run.latencies_us.len() as f64 / run.elapsed.as_secs_f64(),
         pick(0.50),
         pick(0.99),
+        cpu_seconds * 1e6 / run.latencies_us.len().max(1) as f64,
+        status_kib("VmHWM:"),
         run.errors,
         threads(),
     );
-}
-
-/// The process's thread count now (Linux), 0 where unknown.
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
 }
