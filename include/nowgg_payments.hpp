@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -121,6 +122,96 @@ struct GrantPolicy {
     bool allow_test_orders = false;
 };
 
+/// What one call did, handed to ClientOptions::on_report: its attempts, the waits
+/// between them and why, its outcome. A view of the library's report, valid only while
+/// on_report runs, as are the string_views it returns: copy what you keep.
+class CallReport {
+public:
+    /// One HTTP exchange.
+    struct Attempt {
+        /// "verify" or "consume".
+        std::string_view endpoint;
+        /// The URL posted to (it holds no secret).
+        std::string_view url;
+        /// When it started, from the call's start, and how long it took.
+        std::chrono::microseconds offset, duration;
+        /// The HTTP status and the envelope's API code (0 on success), when they came.
+        std::optional<std::uint16_t> http_status;
+        std::optional<std::int64_t> api_code;
+        /// How it failed ("TIMEOUT", "HTTP_STATUS", ...), if it did.
+        std::optional<std::string_view> error;
+        /// A pooled connection (true) or a new one (false); unset when it failed first.
+        std::optional<bool> reused_connection;
+        /// Earlier attempts at the same endpoint (OpenTelemetry's http.request.resend_count).
+        std::size_t resend_count;
+    };
+
+    /// A wait between two attempts.
+    struct Wait {
+        /// The attempt it followed.
+        std::size_t after_attempt;
+        std::chrono::microseconds duration;
+        /// "backoff" or "retry_after" (the server's Retry-After).
+        std::string_view reason;
+    };
+
+    explicit CallReport(const nowgg_call_report *report) noexcept : r_(report) {}
+
+    /// "verify_purchase", "verify_for_grant" or "consume_purchase".
+    std::string_view call() const noexcept { return text(nowgg_call_report_call(r_)); }
+    /// The start of the purchase token, never the whole token.
+    std::string_view token_start() const noexcept { return text(nowgg_call_report_token_start(r_)); }
+    /// When the call was made (an *_async call: when it was queued).
+    std::chrono::system_clock::time_point started() const noexcept {
+        return std::chrono::system_clock::time_point(
+            std::chrono::milliseconds(nowgg_call_report_started_unix_ms(r_)));
+    }
+    /// How long it took until its answer.
+    std::chrono::microseconds duration() const noexcept {
+        return std::chrono::microseconds(nowgg_call_report_duration_us(r_));
+    }
+    /// "ok", "consumed", "already_consumed", or the failure's kind ("NOT_PAID", ...).
+    std::string_view outcome() const noexcept { return text(nowgg_call_report_outcome(r_)); }
+    /// Whether a verify settled a consume whose answer was lost (or was 3800).
+    bool reconciled() const noexcept { return nowgg_call_report_reconciled(r_); }
+
+    /// The attempts, in order.
+    std::vector<Attempt> attempts() const {
+        std::vector<Attempt> out;
+        for (std::size_t i = 0, n = nowgg_call_report_attempt_count(r_); i < n; i++) {
+            Attempt a{};
+            a.endpoint = text(nowgg_call_report_attempt_endpoint(r_, i));
+            a.url = text(nowgg_call_report_attempt_url(r_, i));
+            a.offset = std::chrono::microseconds(nowgg_call_report_attempt_offset_us(r_, i));
+            a.duration = std::chrono::microseconds(nowgg_call_report_attempt_duration_us(r_, i));
+            if (const std::uint16_t status = nowgg_call_report_attempt_http_status(r_, i)) a.http_status = status;
+            std::int64_t code = 0;
+            if (nowgg_call_report_attempt_api_code(r_, i, &code)) a.api_code = code;
+            if (const char *error = nowgg_call_report_attempt_error(r_, i)) a.error = error;
+            const std::int32_t reused = nowgg_call_report_attempt_reused_connection(r_, i);
+            if (reused >= 0) a.reused_connection = reused == 1;
+            a.resend_count = nowgg_call_report_attempt_resend_count(r_, i);
+            out.push_back(a);
+        }
+        return out;
+    }
+
+    /// The waits between attempts, in order.
+    std::vector<Wait> waits() const {
+        std::vector<Wait> out;
+        for (std::size_t i = 0, n = nowgg_call_report_wait_count(r_); i < n; i++) {
+            out.push_back(Wait{nowgg_call_report_wait_after_attempt(r_, i),
+                               std::chrono::microseconds(nowgg_call_report_wait_duration_us(r_, i)),
+                               text(nowgg_call_report_wait_reason(r_, i))});
+        }
+        return out;
+    }
+
+private:
+    static std::string_view text(const char *s) noexcept { return s != nullptr ? s : std::string_view(); }
+    const nowgg_call_report *r_;
+};
+
 /// The options of a Client; unset ones keep the library's defaults (region global,
 /// timeout 10 s, connect timeout 3 s, 2 retries, deadline 30 s, 512 async calls in
 /// flight, 1 MiB response cap). The library checks every value when the client is built.
@@ -147,6 +238,11 @@ struct ClientOptions {
     /// Extra trusted root certificates, PEM.
     std::optional<std::string> ca_certs_pem{};
     std::optional<std::uint64_t> max_response_bytes{};
+    /// Called with the report of every call, on the thread that finished it (an *_async
+    /// call's: the library's, before its future is fulfilled), possibly on several
+    /// threads at once; kept until the client and its in-flight calls are gone. It should
+    /// return quickly; an exception it throws is dropped and leaves the call alone.
+    std::function<void(const CallReport &)> on_report{};
 };
 
 namespace detail {
@@ -185,6 +281,17 @@ void invoke(Call &&call) {
     const nowgg_status status = call(&raw);
     if (status != NOWGG_OK) throw to_error(status, raw);
 }
+
+/// The report callback: the C side of ClientOptions::on_report.
+using ReportListener = std::function<void(const CallReport &)>;
+inline void hear_report(void *listener, const nowgg_call_report *report) noexcept {
+    try {
+        (*static_cast<const ReportListener *>(listener))(CallReport(report));
+    } catch (...) {
+        // The caller's exception must not unwind into the library; the call is unaffected.
+    }
+}
+inline void free_report_listener(void *listener) noexcept { delete static_cast<ReportListener *>(listener); }
 
 /// A NUL-terminated copy of an argument. C strings end at the first NUL, so an argument
 /// holding one cannot be passed on faithfully: it is refused, never cut.
@@ -269,7 +376,7 @@ public:
     /// Takes ownership of a purchase the C API handed out (not NULL).
     explicit Purchase(nowgg_purchase *owned) : handle_(owned, nowgg_purchase_free) {}
 
-    // BEGIN accessors generated by ffi-c/tests/header.rs: do not edit by hand.
+    // generated: accessors (by `cargo xtask codegen` from the core's field table; do not edit)
     /// The app's id (the same as its Payment ID). The vendor's `appId`.
     std::optional<std::string> app_id() const { return detail::text(nowgg_purchase_app_id(get())); }
     /// The buyer's country at purchase time; some stores send null. The vendor's `countryCode`.
@@ -309,7 +416,7 @@ public:
     /// The product id as the seller set it up; No Code purchases carry only this. The vendor's
     /// `sellerGoodsId`.
     std::optional<std::string> seller_goods_id() const { return detail::text(nowgg_purchase_seller_goods_id(get())); }
-    // END generated accessors.
+    // /generated: accessors
 
     /// String field number `index` (0 to NOWGG_FIELD_COUNT - 1, named by
     /// nowgg_field_name), for code that treats every field alike.
@@ -432,6 +539,14 @@ public:
             });
         }
         detail::set_value(c, options.max_response_bytes, nowgg_config_set_max_response_bytes);
+        if (options.on_report) {
+            // The library owns the copy from here, freeing it when no call can use it.
+            auto *listener = new detail::ReportListener(options.on_report);
+            detail::invoke([&](nowgg_error **err) {
+                return nowgg_config_set_report_callback(c, detail::hear_report, listener,
+                                                        detail::free_report_listener, err);
+            });
+        }
         const nowgg_client *client = nullptr;
         detail::invoke([&](nowgg_error **err) { return nowgg_client_new(c, &client, err); });
         handle_.reset(client);
@@ -535,6 +650,162 @@ inline bool is_nowgg_token(std::string_view token) {
 
 /// The linked library's version, e.g. "0.1.0" (NOWGG_PAYMENTS_VERSION is the header's).
 inline std::string version() { return nowgg_version(); }
+
+/// An offline now.gg for a game team's own tests: nowgg::testing::Sandbox.
+namespace testing {
+
+/// What Sandbox::add_purchase stores, by name; every member has its default, so C++20
+/// designated initializers name only what differs:
+/// `sb.add_purchase({.product_id = "gems_500", .paid = false})`.
+struct PurchaseSpec {
+    /// productId and sellerGoodsId; unset: "gems_100".
+    std::optional<std::string> product_id{};
+    /// packageName; unset: "com.example.game".
+    std::optional<std::string> package_name{};
+    bool paid = true;
+    bool consumed = false;
+    bool test_order = false;
+    /// "nowgg", "xiaomi", "onestore", "amazon" or "huawei".
+    std::string store = "nowgg";
+    /// unset: a new "-nowgg-..." token. A purchase with the same token is replaced.
+    std::optional<std::string> token{};
+    /// orderId; unset: a new one.
+    std::optional<std::string> order_id{};
+    /// A JSON object of raw verifyPurchase fields, added last (they override the others).
+    std::optional<std::string> data_json{};
+};
+
+namespace detail {
+
+struct SandboxDeleter {
+    void operator()(nowgg_sandbox *sandbox) const noexcept { nowgg_sandbox_free(sandbox); }
+};
+
+/// Takes a string a nowgg_sandbox_* call handed out, copies it, and frees it; nullopt
+/// for NULL.
+inline std::optional<std::string> take(char *raw) {
+    const std::unique_ptr<char, void (*)(char *)> owned(raw, nowgg_sandbox_string_free);
+    return nowgg::detail::text(raw);
+}
+
+}  // namespace detail
+
+/// An in-process sandbox: a stateful emulator of now.gg's Payments API on 127.0.0.1 and
+/// a free port, serving from its own threads until destroyed (which frees the port).
+/// Move-only; a moved-from Sandbox throws INVALID_ARGUMENT when used. Its const methods
+/// may run from any threads at once.
+///
+///     nowgg::testing::Sandbox sb;
+///     const nowgg::Client client = sb.client();
+///     const std::string token = sb.add_purchase({.product_id = "gems_500"});
+class Sandbox {
+public:
+    /// Starts a sandbox that accepts `api_key`; throws Error (INVALID_ARGUMENT for an
+    /// empty key, CONNECTION when no port can be bound).
+    explicit Sandbox(std::string_view api_key = "test-key") {
+        const std::string key = nowgg::detail::c_arg(api_key, "api_key");
+        nowgg_sandbox *raw = nullptr;
+        nowgg::detail::invoke([&](nowgg_error **err) { return nowgg_sandbox_start(key.c_str(), &raw, err); });
+        handle_.reset(raw);
+    }
+
+    Sandbox(Sandbox &&) noexcept = default;
+    Sandbox &operator=(Sandbox &&) noexcept = default;
+    Sandbox(const Sandbox &) = delete;
+    Sandbox &operator=(const Sandbox &) = delete;
+    ~Sandbox() = default;
+
+    /// The base URL, "http://127.0.0.1:PORT".
+    std::string url() const { return lent(nowgg_sandbox_url(handle_.get())); }
+
+    /// The API key it accepts.
+    std::string api_key() const { return lent(nowgg_sandbox_api_key(handle_.get())); }
+
+    /// The console, "http://127.0.0.1:PORT/_sandbox/": its purchases, request log and
+    /// faults in a browser.
+    std::string console_url() const { return lent(nowgg_sandbox_console_url(handle_.get())); }
+
+    /// A Client of this sandbox: `options` with the sandbox's URL (unless base_url is
+    /// set) and its key (unless api_key is set).
+    Client client(ClientOptions options = {}) const {
+        if (options.api_key.empty()) options.api_key = api_key();
+        if (!options.base_url) options.base_url = url();
+        return Client(options);
+    }
+
+    /// Stores a purchase, shaped as now.gg answers it, and returns its token; throws
+    /// Error (INVALID_ARGUMENT for a bad field).
+    std::string add_purchase(const PurchaseSpec &spec = {}) const {
+        const auto product_id = nowgg::detail::c_opt_arg(spec.product_id, "product_id");
+        const auto package_name = nowgg::detail::c_opt_arg(spec.package_name, "package_name");
+        const std::string store = nowgg::detail::c_arg(spec.store, "store");
+        const auto token = nowgg::detail::c_opt_arg(spec.token, "token");
+        const auto order_id = nowgg::detail::c_opt_arg(spec.order_id, "order_id");
+        const auto data_json = nowgg::detail::c_opt_arg(spec.data_json, "data_json");
+        nowgg_sandbox_purchase_spec c{};
+        c.product_id = nowgg::detail::c_opt(product_id);
+        c.package_name = nowgg::detail::c_opt(package_name);
+        c.unpaid = !spec.paid;
+        c.consumed = spec.consumed;
+        c.test_order = spec.test_order;
+        c.store = store.c_str();
+        c.token = nowgg::detail::c_opt(token);
+        c.order_id = nowgg::detail::c_opt(order_id);
+        c.data_json = nowgg::detail::c_opt(data_json);
+        char *raw = nullptr;
+        nowgg::detail::invoke(
+            [&](nowgg_error **err) { return nowgg_sandbox_add_purchase(handle_.get(), &c, &raw, err); });
+        return detail::take(raw).value_or("");
+    }
+
+    /// Queues a fault for the next API requests, as the JSON the control API takes: one
+    /// object or an array, e.g. R"({"action": "status", "status": 503})" or
+    /// R"({"action": "drop_after", "match": "consume"})". Throws Error (INVALID_ARGUMENT).
+    void add_fault(std::string_view fault_json) const {
+        const std::string json = nowgg::detail::c_arg(fault_json, "fault_json");
+        nowgg::detail::invoke(
+            [&](nowgg_error **err) { return nowgg_sandbox_add_fault(handle_.get(), json.c_str(), err); });
+    }
+
+    /// The stored purchase's verifyPurchase `data`, as JSON text; nullopt for an unknown
+    /// token.
+    std::optional<std::string> purchase(std::string_view token) const {
+        const std::string t = nowgg::detail::c_arg(token, "token");
+        char *raw = nullptr;
+        nowgg::detail::invoke(
+            [&](nowgg_error **err) { return nowgg_sandbox_purchase(handle_.get(), t.c_str(), &raw, err); });
+        return detail::take(raw);
+    }
+
+    /// The API requests received since the start or the last reset, oldest first, as the
+    /// JSON text of an array of request records.
+    std::string requests() const {
+        char *raw = nullptr;
+        nowgg::detail::invoke([&](nowgg_error **err) { return nowgg_sandbox_requests(handle_.get(), &raw, err); });
+        return detail::take(raw).value_or("[]");
+    }
+
+    /// Back to the start: the vendor's sample purchases only, no faults, an empty log.
+    void reset() const {
+        nowgg::detail::invoke([&](nowgg_error **err) { return nowgg_sandbox_reset(handle_.get(), err); });
+    }
+
+    /// The C handle, still owned by this Sandbox.
+    const nowgg_sandbox *get() const noexcept { return handle_.get(); }
+
+private:
+    /// A string the sandbox lent, copied; NULL means this Sandbox was moved from.
+    static std::string lent(const char *value) {
+        if (value == nullptr) {
+            throw Error(NOWGG_INVALID_ARGUMENT, "the sandbox was moved from", std::nullopt, std::nullopt, false);
+        }
+        return value;
+    }
+
+    std::unique_ptr<nowgg_sandbox, detail::SandboxDeleter> handle_;
+};
+
+}  // namespace testing
 
 }  // namespace nowgg
 

@@ -13,12 +13,54 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Where now.gg's Payments API is served. */
 export type Region = 'global' | 'china'
 
-/** The store a purchase was made in (case is ignored). Amazon and Huawei purchases are consumed on the client. */
+// generated: unions (by `cargo xtask codegen` from the core's tables; do not edit)
+/**
+ * The store a purchase was made in (case is ignored). `'nowgg'`: now.gg itself (the
+ * default). `'xiaomi'`: Xiaomi: a multi-store purchase; `product_id` is required.
+ * `'onestore'`: ONEStore: a multi-store purchase; `product_id` is required. `'amazon'`:
+ * Amazon: consumed on the client only, never server-side. `'huawei'`: Huawei: consumed on
+ * the client only, never server-side.
+ */
 export type Store = 'nowgg' | 'xiaomi' | 'onestore' | 'amazon' | 'huawei'
 
 /**
- * The kinds of error, from the core's one table (the same names in every language;
- * `errorKinds()` lists them at run time, and the tests hold this union to it).
+ * The kinds of error: `NowggError.code`, the same names in every language.
+ *
+ * - `INVALID_ARGUMENT` (1): Bad input or configuration, found before any I/O: a missing
+ *   or non-UTF-8 argument, an empty token, an unknown store or region, an option out of its
+ *   range. Nothing was sent; fix the call.
+ * - `TIMEOUT` (100): A deadline passed: the connect timeout, one attempt's timeout, or
+ *   the whole call's deadline (in Node, also an `AbortSignal` that fired). A consume that
+ *   ends so may still have taken effect: consuming again later is safe.
+ * - `CONNECTION` (101): The connection failed: DNS, refused, reset. A failed TLS
+ *   handshake (an untrusted certificate, no protocol in common) is this kind too, but is
+ *   not retryable: nothing was sent, and trying again would fail the same way.
+ * - `HTTP_STATUS` (102): A non-2xx answer without the vendor's JSON envelope (a proxy's
+ *   HTML page, a gateway's own JSON, a 404). Retryable for 429 and 5xx only.
+ * - `DECODE` (103): An answer that could not be understood: not JSON, a malformed
+ *   envelope, or a body over `max_response_bytes`.
+ * - `API_ERROR` (200): An API code the vendor does not document, or `success: false` with
+ *   code 0.
+ * - `NOT_PAID` (300): Grant check: the purchase is not paid (`purchaseState` is not 1).
+ * - `ALREADY_CONSUMED` (301): Grant check: the purchase is already consumed
+ *   (`consumptionState` is 1).
+ * - `PACKAGE_MISMATCH` (302): Grant check: the purchase's `packageName` is not the
+ *   policy's.
+ * - `PRODUCT_MISMATCH` (303): Grant check: the purchase's product (`productId`, else
+ *   `sellerGoodsId`) is not one of the policy's.
+ * - `TEST_ORDER` (304): Grant check: a test order, and the policy does not allow them.
+ * - `INTERNAL` (900): A bug in this library (a caught panic); please report it. The
+ *   message is a fixed sentence, never the panic's text.
+ * - `ERROR_CONSUMING_PRODUCT` (3800): API code 3800: now.gg refused the consume, and the
+ *   purchase is not consumed (not paid). A consume that finds it consumed before does not
+ *   fail: it ends with the outcome `already_consumed`.
+ * - `INVALID_AUTHORIZATION_KEY` (3900): API code 3900: the Payments API key was refused.
+ * - `INVALID_PURCHASE_TOKEN` (3901): API code 3901: the purchase token is unknown
+ *   (forged, or from another app).
+ * - `MULTISTORE_UNKNOWN_ERROR` (5014): API code 5014: a generic error of the multi-store
+ *   backend; worth retrying.
+ * - `MULTISTORE_AUTH_ERROR` (5015): API code 5015: the multi-store backend could not
+ *   authenticate.
  */
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
@@ -27,24 +69,30 @@ export type ErrorCode =
   | 'HTTP_STATUS'
   | 'DECODE'
   | 'API_ERROR'
-  | 'ERROR_CONSUMING_PRODUCT'
-  | 'INVALID_AUTHORIZATION_KEY'
-  | 'INVALID_PURCHASE_TOKEN'
-  | 'MULTISTORE_UNKNOWN_ERROR'
-  | 'MULTISTORE_AUTH_ERROR'
   | 'NOT_PAID'
   | 'ALREADY_CONSUMED'
   | 'PACKAGE_MISMATCH'
   | 'PRODUCT_MISMATCH'
   | 'TEST_ORDER'
   | 'INTERNAL'
+  | 'ERROR_CONSUMING_PRODUCT'
+  | 'INVALID_AUTHORIZATION_KEY'
+  | 'INVALID_PURCHASE_TOKEN'
+  | 'MULTISTORE_UNKNOWN_ERROR'
+  | 'MULTISTORE_AUTH_ERROR'
 
 /** The codes `verifyForGrant` refuses a purchase with (it is genuine, but not to be granted). */
 export type GrantRefusal = 'NOT_PAID' | 'ALREADY_CONSUMED' | 'PACKAGE_MISMATCH' | 'PRODUCT_MISMATCH' | 'TEST_ORDER'
 
-/** How a consume ended well: either way the purchase is now consumed. */
+/**
+ * How a consume ended well: either way the purchase is now consumed. `'consumed'`: This
+ * call consumed the purchase. `'already_consumed'`: It was consumed before this call, or
+ * this call's answer was lost and a verify shows it consumed.
+ */
 export type ConsumeOutcome = 'consumed' | 'already_consumed'
+// /generated: unions
 
+// generated: client options (by `cargo xtask codegen` from the core's option table; do not edit)
 /**
  * Options of `new Client(options)`; only `apiKey` is required. Numbers must be finite,
  * not negative and at most 2^53-1 (counts also whole); the core checks every range, the
@@ -53,36 +101,59 @@ export type ConsumeOutcome = 'consumed' | 'already_consumed'
 export interface ClientOptions {
   /** The Payments API key from nowStudio. It never leaves the native addon. */
   apiKey: string
-  /** The region whose API to call (default `'global'`); ignored when `baseUrl` is set. */
+  /**
+   * The region whose API to call: `global` or `china` (case is ignored); ignored when a
+   * base URL is set. Default `'global'`.
+   */
   region?: Region
-  /** A base URL instead of the region's: `https://...`, or `http://` to a loopback host (the sandbox). */
+  /**
+   * A base URL instead of the region's: `https://...`, or `http://` to a loopback host only
+   * (the sandbox). A path prefix is kept.
+   */
   baseUrl?: string
-  /** Deadline of one attempt, connect and body included, in ms (default 10000; more than 0, at most a day). */
+  /**
+   * The deadline of one attempt, connect and response body included. In ms; default 10000;
+   * more than 0, at most 86400000.
+   */
   timeoutMs?: number
-  /** Deadline to connect, TLS included, in ms (default 3000; more than 0, at most a day). */
+  /** The deadline to connect, TLS included. In ms; default 3000; more than 0, at most 86400000. */
   connectTimeoutMs?: number
   /**
-   * The bound on everything one call does, in ms (default 30000; more than 0, at most a
-   * day): attempts, backoff, `Retry-After` waits and a consume's reconciling verify. Past
-   * it the call rejects with `TIMEOUT`.
+   * How many times a verify is retried after a retryable failure. A consume's request is
+   * never sent twice in one call. Default 2; 0 to 100.
    */
-  deadlineMs?: number
-  /** How many times a verify is retried after a retryable failure (default 2, at most 100). A consume's request is never sent twice in one call. */
   maxRetries?: number
   /**
-   * How many calls run at once, each on a thread of the library's own (default 512, 1 to
-   * 65536); further calls wait in order. Threads start on demand and end when idle.
+   * The bound on everything one call does: attempts, backoff, `Retry-After` waits and a
+   * consume's reconciling verify. Past it the call ends with `TIMEOUT`; each attempt also
+   * keeps its own timeout. In ms; default 30000; more than 0, at most 86400000.
+   */
+  deadlineMs?: number
+  /**
+   * How many async calls run at once, each on a thread of the library's own (started on
+   * demand, ended when idle); further calls wait in order. Blocking calls are not counted:
+   * they run on the caller's thread. Default 512; 1 to 65536.
    */
   maxInFlight?: number
-  /** Text appended to the User-Agent, e.g. your game's name and version. */
+  /** Text appended to the `User-Agent`, e.g. your game's name and version. */
   userAgent?: string
-  /** An HTTP proxy URL (HTTP CONNECT), e.g. `http://proxy.internal:3128`. SOCKS proxies are refused with `INVALID_ARGUMENT`; so is a proxy with a plain-http `baseUrl`. */
+  /**
+   * An HTTP(S) proxy URL, e.g. `http://proxy.internal:3128`. A SOCKS proxy is refused, and
+   * so is a proxy with a plain-http base URL (the API key would cross it in cleartext).
+   */
   proxy?: string
-  /** Extra root certificates (PEM) trusted besides the built-in roots. */
+  /**
+   * Extra root certificates (PEM), trusted besides the built-in Mozilla roots: for a
+   * TLS-inspecting proxy or the sandbox's `--tls` mode.
+   */
   caCerts?: string
-  /** The largest response body accepted, in bytes (default 1 MiB); a larger one is `DECODE`. */
+  /**
+   * The largest response body accepted; a larger one is `DECODE`. In bytes; default
+   * 1048576; 1 to 2^53-1.
+   */
   maxResponseBytes?: number
 }
+// /generated: client options
 
 /** Options of `client.verifyPurchase(token, options)`. */
 export interface VerifyOptions {
@@ -193,4 +264,53 @@ export declare class Client {
    */
   consumePurchase(token: string, options?: ConsumeOptions): Promise<ConsumeOutcome>
   toJSON(): { baseUrl: string }
+}
+
+export type { CallAttempt, CallReport, CallWait } from './native'
+import type { CallReport } from './native'
+
+/**
+ * The message of a call on its tracing channel: one object from `start` to `asyncEnd`.
+ * It never holds a whole purchase token.
+ */
+export interface CallMessage<Result> {
+  /** The start of the purchase token (null when the token is not a string). */
+  tokenStart: string | null
+  /**
+   * What the call did, on `error` and `asyncEnd`; absent when the call was refused
+   * before it began (an argument of the wrong type) or abandoned by its signal while
+   * queued.
+   */
+  report?: CallReport
+  /** The answer, on `asyncEnd` of a call that succeeded; a purchase with its token shortened. */
+  result?: Result
+  /** What the promise rejected with, on `error` and `asyncEnd`. */
+  error?: NowggError
+}
+
+/** `verifyPurchase`'s message: its options without `signal`. */
+export interface VerifyMessage extends CallMessage<Purchase> {
+  options?: Omit<VerifyOptions, 'signal'>
+}
+
+/** `verifyForGrant`'s message: its policy without `signal`. */
+export interface GrantMessage extends CallMessage<Purchase> {
+  policy?: Omit<GrantPolicy, 'signal'>
+}
+
+/** `consumePurchase`'s message: its options without `signal`. */
+export interface ConsumeMessage extends CallMessage<ConsumeOutcome> {
+  options?: Omit<ConsumeOptions, 'signal'>
+}
+
+/**
+ * The calls' `diagnostics_channel` tracing channels, `nowgg-payments:verifyPurchase`,
+ * `nowgg-payments:verifyForGrant` and `nowgg-payments:consumePurchase`, published as
+ * `tracePromise` does (start, end, asyncStart, asyncEnd, and error). A call is traced
+ * only while its channel has a subscriber; otherwise nothing is published nor recorded.
+ */
+export declare const channels: {
+  readonly verifyPurchase: import('node:diagnostics_channel').TracingChannel<object, VerifyMessage>
+  readonly verifyForGrant: import('node:diagnostics_channel').TracingChannel<object, GrantMessage>
+  readonly consumePurchase: import('node:diagnostics_channel').TracingChannel<object, ConsumeMessage>
 }

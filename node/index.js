@@ -7,6 +7,7 @@
 // comes back through the client's threadsafe function, which calls `settle` here on
 // the JavaScript thread (src/calls.rs).
 
+const { tracingChannel } = require('node:diagnostics_channel')
 const { inspect } = require('node:util')
 
 const native = loadAddon()
@@ -111,6 +112,70 @@ function toPurchase(json) {
 }
 
 /**
+ * The `diagnostics_channel` tracing channels of the calls (start, end, asyncStart,
+ * asyncEnd, error, as `tracePromise` publishes them). A message holds the start of the
+ * token and the call's other arguments (no `signal`); asyncEnd and error add `report`,
+ * what the call did (absent for a call refused before it began or abandoned by its
+ * signal while queued), and asyncEnd `result`, the answer with the token shortened.
+ */
+const channels = Object.freeze({
+  verifyPurchase: tracingChannel('nowgg-payments:verifyPurchase'),
+  verifyForGrant: tracingChannel('nowgg-payments:verifyForGrant'),
+  consumePurchase: tracingChannel('nowgg-payments:consumePurchase'),
+})
+
+/** Whether anything listens on a tracing channel (`hasSubscribers` is Node 20.13+). */
+function subscribed(channel) {
+  return (
+    channel.start.hasSubscribers ||
+    channel.end.hasSubscribers ||
+    channel.asyncStart.hasSubscribers ||
+    channel.asyncEnd.hasSubscribers ||
+    channel.error.hasSubscribers
+  )
+}
+
+/** A purchase as a channel message may carry it: a copy with the token shortened. */
+function tokenFree(purchase) {
+  const shown = inspectPurchase.call(purchase)
+  if (shown.raw !== null && typeof shown.raw === 'object') shown.raw = inspectPurchase.call(shown.raw)
+  return shown
+}
+
+/**
+ * The message of a call on its channel: the token's start and the other argument
+ * (`options` or `policy`), without its signal.
+ */
+function messageOf(token, name, options) {
+  let shown = options
+  if (options !== null && typeof options === 'object') {
+    try {
+      const { signal, ...rest } = options
+      shown = rest
+    } catch {
+      shown = undefined // an object whose properties throw: the call refuses it anyway
+    }
+  }
+  return { tokenStart: typeof token === 'string' ? shortToken(token) : null, [name]: shown }
+}
+
+/**
+ * Makes a call through `waiting.start` as is, or, when its channel has subscribers, traced
+ * on it with the call's report put on the message before the promise settles.
+ */
+function traced(channel, waiting, token, name, options, map, start) {
+  if (!subscribed(channel)) return waiting.start(options, map, start)
+  const message = messageOf(token, name, options)
+  let value
+  const answered = () =>
+    waiting.start(options, map, start, message).then((answer) => {
+      value = answer
+      return map === toPurchase ? tokenFree(answer) : answer
+    })
+  return channel.tracePromise(answered, message).then(() => value)
+}
+
+/**
  * The calls of one client waiting for their answers, by id. The addon's threadsafe
  * function holds `settle` for the life of the client, so nothing here may hold the
  * addon's client strongly (that cycle, through a GC root, would keep every client
@@ -122,11 +187,15 @@ class Waiting {
   #next = 0
   #native = null
 
-  /** Called by the addon on the JavaScript thread with each call's answer. */
-  settle = (id, value, failure) => {
+  /**
+   * Called by the addon on the JavaScript thread with each call's answer, and its report
+   * when the call was started with a message to put it on.
+   */
+  settle = (id, value, failure, report) => {
     const call = this.#calls.get(id)
     if (call === undefined) return // aborted: its promise was rejected already
     this.#forget(id, call)
+    if (report !== null) call.message.report = report
     if (failure === null) call.resolve(call.map(value))
     else call.reject(fromNative(failure))
   }
@@ -136,10 +205,11 @@ class Waiting {
   }
 
   /**
-   * Starts a call and returns its promise. `start(id, abortable)` gives the addon the
-   * call; it returns null once started, or the failure that refused it before any I/O.
+   * Starts a call and returns its promise. `start(id, abortable, report)` gives the addon
+   * the call; it returns null once started, or the failure that refused it before any
+   * I/O. With a channel `message`, the addon records the call's report for it.
    */
-  start(options, map, start) {
+  start(options, map, start, message) {
     const signal = options === null || typeof options !== 'object' ? undefined : options.signal
     const abortable = signal !== undefined && signal !== null
     if (abortable) {
@@ -151,14 +221,14 @@ class Waiting {
     const id = (this.#next = (this.#next + 1) >>> 0)
     let refused
     try {
-      refused = start(id, abortable)
+      refused = start(id, abortable, message !== undefined)
     } catch (error) {
       return Promise.reject(fromNative(error))
     }
     if (refused !== null) return Promise.reject(fromNative(refused))
     if (this.#calls.size === 0) this.#native.deref()?.hold(true)
     return new Promise((resolve, reject) => {
-      const call = { resolve, reject, map, signal, onAbort: undefined }
+      const call = { resolve, reject, map, signal, onAbort: undefined, message }
       if (abortable) {
         call.onAbort = () => {
           this.#forget(id, call)
@@ -206,21 +276,18 @@ class Client {
   verifyPurchase(token, options) {
     // The purchase comes as JSON text: V8's parser builds the plain object faster than
     // property-by-property napi calls (src/purchase.rs).
-    return this.#waiting.start(options, toPurchase, (id, abortable) =>
-      this.#native.verifyPurchase(id, token, options, abortable),
-    )
+    const start = (id, abortable, report) => this.#native.verifyPurchase(id, token, options, abortable, report)
+    return traced(channels.verifyPurchase, this.#waiting, token, 'options', options, toPurchase, start)
   }
 
   verifyForGrant(token, policy) {
-    return this.#waiting.start(policy, toPurchase, (id, abortable) =>
-      this.#native.verifyForGrant(id, token, policy, abortable),
-    )
+    const start = (id, abortable, report) => this.#native.verifyForGrant(id, token, policy, abortable, report)
+    return traced(channels.verifyForGrant, this.#waiting, token, 'policy', policy, toPurchase, start)
   }
 
   consumePurchase(token, options) {
-    return this.#waiting.start(options, asIs, (id, abortable) =>
-      this.#native.consumePurchase(id, token, options, abortable),
-    )
+    const start = (id, abortable, report) => this.#native.consumePurchase(id, token, options, abortable, report)
+    return traced(channels.consumePurchase, this.#waiting, token, 'options', options, asIs, start)
   }
 
   toJSON() {
@@ -235,6 +302,7 @@ class Client {
 module.exports = {
   Client,
   NowggError,
+  channels,
   PurchaseState: native.PurchaseState,
   ConsumptionState: native.ConsumptionState,
   isNowggToken: native.isNowggToken,

@@ -6,5 +6,5 @@ import { createRequire } from 'node:module'
 
 const nowgg = createRequire(import.meta.url)('./index.js')
 
-export const { Client, NowggError, PurchaseState, ConsumptionState, isNowggToken, errorKinds, stringFields } = nowgg
+export const { Client, NowggError, channels, PurchaseState, ConsumptionState, isNowggToken, errorKinds, stringFields } = nowgg
 export default nowgg

@@ -6,25 +6,26 @@
  *
  * Each call takes an `id` from index.js and returns `null` once started, or the
  * `Failure` that refused it before any I/O; its answer arrives later through
- * `settle(id, value, failure)`.
+ * `settle(id, value, failure, report)`, with the call's report when `report` was set
+ * (nothing is recorded otherwise).
  */
 export declare class NativeClient {
   /** Checks every option and builds the client; throws `INVALID_ARGUMENT` only. */
-  constructor(options: import('./index').ClientOptions, settle: (id: number, value: string | null, failure: Failure | null) => void)
+  constructor(options: import('./index').ClientOptions, settle: (id: number, value: string | null, failure: Failure | null, report: CallReport | null) => void)
   /** The base URL calls go to. */
   get baseUrl(): string
   /**
    * Starts `verifyPurchase(token, options)`; its value is the purchase as JSON text
    * (the core's `Purchase::to_json`, made on the library thread).
    */
-  verifyPurchase(id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean): Failure | null
+  verifyPurchase(id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean, report: boolean): Failure | null
   /** Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text. */
-  verifyForGrant(id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean): Failure | null
+  verifyForGrant(id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean, report: boolean): Failure | null
   /**
    * Starts `consumePurchase(token, options)`; its value is the outcome,
    * `consumed` or `already_consumed`.
    */
-  consumePurchase(id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean): Failure | null
+  consumePurchase(id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean): Failure | null
   /** Call `id`'s signal fired: if it is still queued, it is never sent. */
   abandon(id: number): void
   /**
@@ -71,6 +72,65 @@ export declare class NativeSandbox {
  * `aborted_error`).
  */
 export declare function aborted(): Failure
+
+/** One HTTP exchange of a call. */
+export interface CallAttempt {
+  /** The endpoint called. */
+  endpoint: 'verify' | 'consume'
+  /**
+   * The URL, which holds no secret (the key and the token travel in the header and
+   * the form).
+   */
+  url: string
+  /** When it started, in milliseconds from the call's start. */
+  offsetMs: number
+  /** How long it took, connect and body included, in milliseconds. */
+  durationMs: number
+  /** The HTTP status of the answer, if one came. */
+  httpStatus: number | null
+  /** The envelope's API code, if one came (0 on success). */
+  apiCode: number | null
+  /** The error kind it failed with, if it did. */
+  error: import('./index').ErrorCode | null
+  /**
+   * Whether it used a pooled connection (true), made a new one (false), or failed
+   * before it knew (null).
+   */
+  reusedConnection: boolean | null
+}
+
+/** What one call did, from its start to its answer (the core's `CallReport`). */
+export interface CallReport {
+  /** `verify_purchase`, `verify_for_grant` or `consume_purchase`. */
+  call: 'verify_purchase' | 'verify_for_grant' | 'consume_purchase'
+  /** The start of the purchase token, never the whole token. */
+  tokenStart: string
+  /**
+   * When the call was made, in milliseconds since the Unix epoch (its queue time
+   * included).
+   */
+  startedMs: number
+  /** How long it took until its answer, in milliseconds. */
+  durationMs: number
+  /** `ok`, `consumed`, `already_consumed`, or the error kind (`NowggError.code`). */
+  outcome: 'ok' | import('./index').ConsumeOutcome | import('./index').ErrorCode
+  /** True when a consume's answer was lost or was 3800, and a verify settled the outcome. */
+  reconciled: boolean
+  /** Its HTTP exchanges, in order. */
+  attempts: CallAttempt[]
+  /** The waits between attempts. */
+  waits: CallWait[]
+}
+
+/** A wait between two attempts. */
+export interface CallWait {
+  /** The attempt it followed (an index into `attempts`). */
+  afterAttempt: number
+  /** How long it lasted, in milliseconds. */
+  durationMs: number
+  /** `backoff`, or `retry_after` when the server's Retry-After set its length. */
+  reason: 'backoff' | 'retry_after'
+}
 
 /** The values of `consumptionState`. */
 export declare enum ConsumptionState {

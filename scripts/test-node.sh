@@ -42,6 +42,13 @@ cat > "$app/package.json" <<JSON
   }
 }
 JSON
+# The package's devDependencies, which its tests import (npm installs a dependency's own
+# devDependencies for nobody).
+node -e '
+    const fs = require("node:fs"), [app, pkg] = process.argv.slice(1)
+    const json = JSON.parse(fs.readFileSync(app, "utf8"))
+    Object.assign(json.dependencies, JSON.parse(fs.readFileSync(pkg, "utf8")).devDependencies)
+    fs.writeFileSync(app, JSON.stringify(json, null, 2))' "$app/package.json" node/package.json
 
 echo "node: npm install ./node (builds the addon with cargo)"
 (cd "$app" && "${npm_install[@]}")
@@ -99,6 +106,7 @@ JS
 
 echo "node: node:test"
 cp node/test/*.mjs "$app/test/"
+cp node/examples/*.js "$app/examples/"
 cp -r node/test/deploy "$app/test/"
 cd "$app"
 export NOWGG_CONFORMANCE_CASES="$repo/tests/conformance/cases.json"

@@ -25,7 +25,9 @@ case "$wheel" in
     *-cp39-abi3-*.whl) echo "python: $(basename "$wheel")" ;;
     *) echo "python: expected an abi3 wheel for CPython 3.9+, got $(basename "$wheel")" >&2; exit 1 ;;
 esac
-"${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1 ruff==0.17.6
+# The OpenTelemetry test (py/tests/test_otel.py) uses the SDK's in-memory exporter and reader.
+"${pip[@]}" install "$wheel" pytest==9.2.0 mypy==2.4.1 ruff==0.17.6 \
+    opentelemetry-api==1.45.2 opentelemetry-sdk==1.45.2
 
 # The deployment tests (py/tests/test_deploy*.py) run the client under
 # gunicorn --preload, uWSGI and uvloop. uWSGI is compiled by pip (about a minute on 2

@@ -36,6 +36,10 @@ enum Command {
         /// helpers (isPaid, isConsumed, purchaseTimeMs), with the vendor's object as `raw`.
         #[arg(long)]
         json: bool,
+        /// Print the call's report to stderr: each attempt (status, API code, time,
+        /// pooled or new connection), the waits between them and why, the outcome.
+        #[arg(long)]
+        trace: bool,
         /// The purchase token (No Code tokens start with `-`: put them after `--`).
         #[arg(allow_hyphen_values = true)]
         token: String,
@@ -58,6 +62,11 @@ enum Command {
         /// With --from: one JSON result line per token instead of the progress bar.
         #[arg(long, requires = "from")]
         json: bool,
+        /// Print the call's report to stderr: each attempt (status, API code, time,
+        /// pooled or new connection), the waits between them and why, the outcome, and
+        /// whether a verify reconciled a lost answer.
+        #[arg(long, conflicts_with = "from")]
+        trace: bool,
         /// The purchase token (No Code tokens start with `-`: put them after `--`).
         #[arg(
             allow_hyphen_values = true,
@@ -91,7 +100,8 @@ struct Connection {
 }
 
 impl Connection {
-    fn client(&self) -> Result<Client, Error> {
+    /// The client; with `trace`, one that prints each call's report to stderr.
+    fn client(&self, trace: bool) -> Result<Client, Error> {
         let timeout = Duration::try_from_secs_f64(self.timeout).map_err(|_| {
             nowgg_payments::Error::InvalidArgument {
                 message: format!("--timeout {} is not a number of seconds", self.timeout),
@@ -103,6 +113,9 @@ impl Connection {
             .user_agent(concat!("nowgg-cli/", env!("CARGO_PKG_VERSION")));
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
+        }
+        if trace {
+            builder = builder.on_report(|report| eprint!("{report}"));
         }
         builder.build()
     }
@@ -178,9 +191,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             conn,
             policy,
             json,
+            trace,
             token,
         } => {
-            let client = conn.client()?;
+            let client = conn.client(trace)?;
             let purchase = match policy.given() {
                 Some(policy) => client.verify_for_grant(&token, &policy)?,
                 None => client.verify_purchase(&token)?,
@@ -198,16 +212,17 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             concurrency,
             json,
             ..
-        } => return batch::run(&conn.client()?, &path, &fields, concurrency, json),
+        } => return batch::run(&conn.client(false)?, &path, &fields, concurrency, json),
         Command::Consume {
             conn,
             fields,
+            trace,
             token,
             ..
         } => {
             // clap requires the token when --from is absent.
             let request = fields.request(token.unwrap_or_default())?;
-            println!("{}", conn.client()?.consume_purchase(&request)?);
+            println!("{}", conn.client(trace)?.consume_purchase(&request)?);
         }
         Command::Sandbox(args) => {
             if let Err(e) = nowgg_sandbox::cli::run(args.into()) {

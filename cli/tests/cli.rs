@@ -215,3 +215,59 @@ fn a_wrong_key_is_reported_without_echoing_it() {
     );
     assert!(!stderr.contains("WRONG-SECRET"));
 }
+
+/// `nowgg` with `args` against the in-process `sandbox`.
+fn nowgg_against(sandbox: &nowgg_sandbox::Sandbox, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nowgg"))
+        .args(args)
+        .env("NOWGG_API_KEY", KEY)
+        .env("NOWGG_BASE_URL", sandbox.url())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn trace_prints_each_calls_attempts_waits_and_outcome_to_stderr() {
+    use nowgg_sandbox::{Action, Fault, Match};
+    let sandbox = nowgg_sandbox::Sandbox::start(nowgg_sandbox::Config::new(KEY)).unwrap();
+    let token = "-nowgg-sample-paid";
+    sandbox.add_fault(Fault::new(Action::ApiCode {
+        code: 5014,
+        msg: None,
+        status: 200,
+    }));
+    let out = nowgg_against(&sandbox, &["verify", "--trace", "--", token]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for shown in [
+        "verify_purchase -nowgg-sa",
+        ": ok in ",
+        "attempt 1 at +",
+        "HTTP 200, code 5014 (",
+        "wait ",
+        "(backoff)",
+        "attempt 2 at +",
+        "HTTP 200, code 0 in ",
+    ] {
+        assert!(stderr.contains(shown), "{shown:?} in {stderr}");
+    }
+
+    sandbox.add_fault(Fault::new(Action::DropAfter).on(Match::Consume));
+    let out = nowgg_against(&sandbox, &["consume", "--trace", "--", token]);
+    let stderr = text(&out.stderr);
+    assert_eq!(text(&out.stdout), "already_consumed\n", "{stderr}");
+    for shown in [
+        "consume_purchase -nowgg-sa",
+        "already_consumed in ",
+        "(reconciled by a verify)",
+        "/consumePurchase -> ",
+        "/verifyPurchase -> HTTP 200",
+    ] {
+        assert!(stderr.contains(shown), "{shown:?} in {stderr}");
+    }
+    assert!(!stderr.contains(token) && !stderr.contains(KEY), "{stderr}");
+
+    let quiet = nowgg_against(&sandbox, &["consume", "--", token]);
+    assert_eq!(text(&quiet.stdout), "already_consumed\n");
+    assert_eq!(text(&quiet.stderr), "");
+}

@@ -20,7 +20,8 @@ use crate::grant::GrantPolicy;
 use crate::process::{Local, PerProcess};
 use crate::purchase::Purchase;
 use crate::redact::short_token;
-use crate::transport::Failure;
+use crate::report::{AttemptAnswer, CallName, Endpoint, Outcome, Recorder, WaitReason};
+use crate::transport::{Answer, Failure};
 use crate::{retry, validate};
 
 /// The API code the gateway answers for a path it does not route.
@@ -76,11 +77,15 @@ struct Deadline {
     total: Duration,
 }
 
+/// One public call in progress: its deadline and its report.
+struct Call {
+    deadline: Deadline,
+    report: Recorder,
+}
+
 impl Deadline {
-    /// The deadline of a call starting now, or of the async call being run on this
-    /// thread, which started when it was made.
-    fn start(total: Duration) -> Deadline {
-        let made = MADE.get().unwrap_or_else(Instant::now);
+    /// The deadline of a call made at `made`.
+    fn new(made: Instant, total: Duration) -> Deadline {
         Deadline {
             end: made + total,
             total,
@@ -132,6 +137,23 @@ impl Client {
         }
     }
 
+    /// Starts a call of `name` on `token`, made now, or when the async call being run
+    /// on this thread was made.
+    fn call(&self, name: CallName, token: &str) -> Call {
+        let made = MADE.get().unwrap_or_else(Instant::now);
+        let config = &self.inner.config;
+        Call {
+            deadline: Deadline::new(made, config.limits.deadline),
+            report: Recorder::start(name, token, made, config.on_report.as_ref()),
+        }
+    }
+
+    /// Ends `call` with `outcome`, handing its report to whoever reads it.
+    fn finish(&self, call: Call, outcome: Outcome) {
+        call.report
+            .finish(outcome, self.inner.config.on_report.as_ref());
+    }
+
     /// Connections and threads for the calling process.
     fn local(&self) -> Arc<Local> {
         self.inner.local.get(&self.inner.config)
@@ -145,8 +167,10 @@ impl Client {
     /// [`verify_for_grant`](Client::verify_for_grant), which also checks that the
     /// purchase is paid, unconsumed, and this game's product.
     pub fn verify_purchase(&self, token: &str) -> Result<Purchase> {
-        validate::token(token)?;
-        self.verify_within(token, &Deadline::start(self.inner.config.limits.deadline))
+        let mut call = self.call(CallName::VerifyPurchase, token);
+        let result = validate::token(token).and_then(|()| self.verify_within(token, &mut call));
+        self.finish(call, Outcome::of_verify(&result));
+        result
     }
 
     /// Verifies a purchase token, then checks it against `policy` with
@@ -156,16 +180,20 @@ impl Client {
     /// Next: record the grant under [`Purchase::order_id`] in your own database (an
     /// existing row means it was delivered already), grant, then consume.
     pub fn verify_for_grant(&self, token: &str, policy: &GrantPolicy) -> Result<Purchase> {
-        let purchase = self.verify_purchase(token)?;
-        purchase.check(policy)?;
-        Ok(purchase)
+        let mut call = self.call(CallName::VerifyForGrant, token);
+        let result = validate::token(token)
+            .and_then(|()| self.verify_within(token, &mut call))
+            .and_then(|purchase| purchase.check(policy).map(|()| purchase));
+        self.finish(call, Outcome::of_verify(&result));
+        result
     }
 
-    fn verify_within(&self, token: &str, deadline: &Deadline) -> Result<Purchase> {
+    /// A verify with its retries, within the call's deadline.
+    fn verify_within(&self, token: &str, call: &mut Call) -> Result<Purchase> {
         let max_retries = self.inner.config.limits.max_retries;
         let mut attempt = 0;
         loop {
-            let error = match self.verify_once(token, deadline) {
+            let error = match self.verify_once(token, call) {
                 Ok(purchase) => return Ok(purchase),
                 Err(failure) => failure.error,
             };
@@ -173,8 +201,8 @@ impl Client {
                 Some(wait) if attempt < max_retries => wait,
                 _ => return Err(error),
             };
-            if wait >= deadline.remaining()? {
-                return Err(deadline.passed(&format!(
+            if wait >= call.deadline.remaining()? {
+                return Err(call.deadline.passed(&format!(
                     " before retry {} could start ({}: {error})",
                     attempt + 1,
                     error.kind()
@@ -187,19 +215,24 @@ impl Client {
                 error.kind(),
                 wait.as_millis()
             );
+            let reason = match error.retry_after() {
+                Some(asked) if asked == wait => WaitReason::RetryAfter,
+                _ => WaitReason::Backoff,
+            };
+            call.report.wait(wait, reason);
             thread::sleep(wait);
         }
     }
 
     /// One verify, on the path that last worked; on code 150 once more on the other.
-    fn verify_once(&self, token: &str, deadline: &Deadline) -> Result<Purchase, Failure> {
+    fn verify_once(&self, token: &str, call: &mut Call) -> Result<Purchase, Failure> {
         let form = [("purchaseToken", token)];
         let on_sellers = self.inner.verify_on_sellers.load(Ordering::Relaxed);
         let url = &self.inner.verify_urls[usize::from(on_sellers)];
-        let data = match self.post(url, &form, token, deadline) {
+        let data = match self.post(Endpoint::Verify, url, &form, token, call) {
             Err(f) if f.error.api_code() == Some(INTERFACE_NOT_EXIST) => {
                 let other = &self.inner.verify_urls[usize::from(!on_sellers)];
-                let data = self.post(other, &form, token, deadline)?;
+                let data = self.post(Endpoint::Verify, other, &form, token, call)?;
                 log::warn!(
                     "{url} answered code 150 (interface not exist); using {other} from now on"
                 );
@@ -217,16 +250,36 @@ impl Client {
         Ok(Purchase::from_data(data))
     }
 
-    /// One exchange, given the attempt timeout or what is left of the deadline.
+    /// One exchange (an attempt of the call's), given the attempt timeout or what is
+    /// left of the deadline.
     fn post(
         &self,
+        endpoint: Endpoint,
         url: &str,
         form: &[(&str, &str)],
         token: &str,
-        deadline: &Deadline,
+        call: &mut Call,
     ) -> Result<Option<Map<String, Value>>, Failure> {
-        let timeout = deadline.remaining()?.min(self.inner.config.limits.timeout);
-        self.local().transport.post(url, form, token, timeout)
+        let timeout = call
+            .deadline
+            .remaining()?
+            .min(self.inner.config.limits.timeout);
+        let attempt = call.report.begin(url);
+        let result = self.local().transport.post(url, form, token, timeout);
+        let answer = match &result {
+            Ok(answer) => AttemptAnswer {
+                http_status: Some(answer.status),
+                error: None,
+                reused_connection: Some(answer.reused_connection),
+            },
+            Err(failure) => AttemptAnswer {
+                http_status: None,
+                error: Some(&failure.error),
+                reused_connection: failure.reused_connection,
+            },
+        };
+        call.report.attempt(attempt, endpoint, url, answer);
+        result.map(|Answer { data, .. }| data)
     }
 
     /// Makes sure a purchase is consumed: the last step of a grant, after the grant is
@@ -242,14 +295,31 @@ impl Client {
     ///
     /// The request itself is never sent twice in one call: a resend could race the first.
     pub fn consume_purchase(&self, request: &ConsumeRequest) -> Result<ConsumeOutcome> {
+        let mut call = self.call(CallName::ConsumePurchase, request.token());
+        let result = self.consume_within(request, &mut call);
+        self.finish(call, Outcome::of_consume(&result));
+        result
+    }
+
+    /// A consume, and the verify that reconciles it when its answer leaves it open.
+    fn consume_within(&self, request: &ConsumeRequest, call: &mut Call) -> Result<ConsumeOutcome> {
         let form = request.form()?;
         let token = request.token();
-        let deadline = Deadline::start(self.inner.config.limits.deadline);
-        match self.post(&self.inner.consume_url, &form, token, &deadline) {
+        match self.post(
+            Endpoint::Consume,
+            &self.inner.consume_url,
+            &form,
+            token,
+            call,
+        ) {
             Ok(_) => Ok(ConsumeOutcome::Consumed),
-            Err(failure) => {
-                consume::reconcile(token, failure, || self.verify_within(token, &deadline))
-            }
+            Err(failure) => consume::reconcile(token, failure, || {
+                let verified = self.verify_within(token, call);
+                if verified.is_ok() {
+                    call.report.reconciled();
+                }
+                verified
+            }),
         }
     }
 
@@ -259,8 +329,9 @@ impl Client {
     /// and the caller's thread never runs the call.
     ///
     /// The call's `deadline` starts now: a call that waited in the queue past it ends
-    /// with `TIMEOUT` unsent, so under a stalled upstream what waits is bounded by the
-    /// rate of calls times the deadline. `done` may start another call and wait for it.
+    /// with `TIMEOUT` unsent (and its report says so), so under a stalled upstream what
+    /// waits is bounded by the rate of calls times the deadline. `done` may start another
+    /// call and wait for it.
     ///
     /// A panic in `call` is caught and handed to `done` as an `INTERNAL` error; `done`
     /// itself should not panic (one that does is caught and logged). The call holds a
@@ -286,20 +357,22 @@ impl Client {
         let made = Instant::now();
         let deadline = self.inner.config.limits.deadline;
         let job = Box::new(move |ended: &dyn Fn()| {
-            let result = if made.elapsed() >= deadline {
-                Err(Error::Timeout {
+            // A call whose deadline passed in the queue still runs, so that it is
+            // reported, but its deadline ends it before anything is sent.
+            let queued_out = made.elapsed() >= deadline;
+            MADE.set(Some(made));
+            let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
+                .unwrap_or_else(|_| Err(Error::internal("an async call")));
+            MADE.set(None);
+            let result = match result {
+                Err(Error::Timeout { .. }) if queued_out => Err(Error::Timeout {
                     message: format!(
                         "the call's deadline of {} ms passed while it waited for a thread \
                          (max_in_flight calls were running); it was not sent",
                         deadline.as_millis()
                     ),
-                })
-            } else {
-                MADE.set(Some(made));
-                let result = panic::catch_unwind(AssertUnwindSafe(|| call(&client)))
-                    .unwrap_or_else(|_| Err(Error::internal("an async call")));
-                MADE.set(None);
-                result
+                }),
+                other => other,
             };
             drop(client);
             ended();

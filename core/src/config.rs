@@ -10,6 +10,7 @@ use ureq::{Proxy, ProxyProtocol};
 
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
+use crate::report::{CallReport, Listener};
 // The defaults and limits are the option table's, which every face is generated from.
 use crate::options::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -86,6 +87,7 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     ca_certs_pem: Vec<u8>,
     max_response_bytes: u64,
+    on_report: Option<Listener>,
 }
 
 impl ClientBuilder {
@@ -103,6 +105,7 @@ impl ClientBuilder {
             proxy: None,
             ca_certs_pem: Vec::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            on_report: None,
         }
     }
 
@@ -182,6 +185,20 @@ impl ClientBuilder {
         self
     }
 
+    /// A listener given the [`CallReport`] of every call, on the thread that finished
+    /// it (for async calls, the library's thread, before the completion runs): for
+    /// metrics and traces. It should return quickly; a panic in it is caught and
+    /// logged, and leaves the call's result alone. Setting it again replaces it.
+    /// Without one (and without [`report::capture`](crate::report::capture)) no report
+    /// is built.
+    pub fn on_report(
+        mut self,
+        listener: impl Fn(&CallReport) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.on_report = Some(std::sync::Arc::new(listener));
+        self
+    }
+
     /// Checks every option: `INVALID_ARGUMENT` for the first one that is wrong.
     pub(crate) fn config(self) -> Result<Config> {
         validate::api_key(&self.api_key)?;
@@ -252,6 +269,7 @@ impl ClientBuilder {
             proxy,
             connect_timeout: self.connect_timeout,
             max_in_flight: self.max_in_flight,
+            on_report: self.on_report,
             limits: Limits {
                 timeout: self.timeout,
                 max_retries: self.max_retries,
@@ -274,6 +292,8 @@ pub(crate) struct Config {
     pub root_certs: RootCerts,
     pub connect_timeout: Duration,
     pub max_in_flight: usize,
+    /// Given every call's report.
+    pub on_report: Option<Listener>,
     pub limits: Limits,
 }
 
@@ -325,6 +345,7 @@ impl fmt::Debug for ClientBuilder {
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
             .field("ca_certs", &!self.ca_certs_pem.is_empty())
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("on_report", &self.on_report.as_ref().map(|_| "[set]"))
             .finish()
     }
 }

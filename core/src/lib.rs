@@ -30,6 +30,12 @@
 //! API key nor a whole purchase token ever appears in an error or in this crate's log
 //! lines (target `nowgg_payments`).
 //!
+//! Each call can be watched: [`ClientBuilder::on_report`] and [`report::capture`] give
+//! its [`CallReport`] (attempts, the waits between them and why, the outcome), and a
+//! `tracing` subscriber sees live spans `nowgg.verify_purchase`, `nowgg.verify_for_grant`
+//! and `nowgg.consume_purchase` with a `POST` child span per attempt (target
+//! `nowgg_payments`). Nobody watching costs nothing measurable.
+//!
 //! One caution for the logger you install: at `trace` level the HTTP layer underneath
 //! (target `ureq_proto`) hex-dumps raw requests, `Authorization` header included. Keep
 //! `ureq_proto` and `ureq` at `debug` or below in production.
@@ -52,6 +58,7 @@ mod policy;
 mod process;
 mod purchase;
 mod redact;
+pub mod report;
 mod resolver;
 mod retry;
 mod socket;
@@ -74,6 +81,7 @@ pub use purchase::{
     is_nowgg_token, ConsumptionState, Purchase, PurchaseState, StringField, STRING_FIELD_COUNT,
 };
 pub use redact::short_token;
+pub use report::{Attempt, CallName, CallReport, Endpoint, Outcome, Wait, WaitReason};
 /// The JSON types [`Purchase::raw`] is made of.
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 pub use values::StateValue;

@@ -25,6 +25,7 @@
 //! a connect that fails on every address evicts them from the resolver's cache, and a
 //! plain-http connect is refused unless every address is loopback ([`policy`]).
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -45,6 +46,17 @@ const MAX_UNSENT: usize = 64 * 1024;
 /// The most a socket wait may outlive the call's deadline: the rounding step's bound.
 /// (A hundredth of a 3000 s timeout would otherwise let a 0.5 s deadline last 30 s.)
 pub(crate) const MAX_OVERRUN: Duration = Duration::from_millis(10);
+
+thread_local! {
+    /// Set when this thread opens a connection: an exchange that did not set it used a
+    /// pooled one (the report's `reused_connection`; an exchange runs on one thread).
+    static CONNECTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread opened a connection since the last call, clearing the flag.
+pub(crate) fn take_connected() -> bool {
+    CONNECTED.replace(false)
+}
 
 /// Opens [`Socket`]s; in the connector chain where ureq's `TcpConnector` would be.
 #[derive(Debug)]
@@ -75,6 +87,7 @@ impl<In: Transport> Connector<In> for SocketConnector {
     ) -> Result<Option<Self::Out>, Error> {
         if chained.is_some() {
             // An HTTP CONNECT proxy already made the connection.
+            CONNECTED.set(true);
             return Ok(chained.map(Either::A));
         }
         let host = details.uri.host().unwrap_or_default();
@@ -90,6 +103,7 @@ impl<In: Transport> Connector<In> for SocketConnector {
         let handle: Weak<dyn ShutdownHandle> = Arc::downgrade(&stream) as _;
         (details.register_shutdown)(handle)?;
         let config = details.config;
+        CONNECTED.set(true);
         Ok(Some(Either::B(Socket {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),

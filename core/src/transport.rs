@@ -14,7 +14,17 @@ use crate::config::Config;
 use crate::envelope::{self, Secrets};
 use crate::error::Error;
 use crate::resolver::CachingResolver;
-use crate::socket::SocketConnector;
+use crate::socket::{self, SocketConnector};
+
+/// A successful exchange.
+pub(crate) struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The envelope's `data`.
+    pub data: Option<Map<String, Value>>,
+    /// Whether the exchange used a pooled connection.
+    pub reused_connection: bool,
+}
 
 /// A failed exchange.
 pub(crate) struct Failure {
@@ -22,6 +32,9 @@ pub(crate) struct Failure {
     /// True when the server may have acted on the request even though we have no
     /// answer we can read (a timeout or reset after sending, a gateway 5xx, garbage).
     pub maybe_delivered: bool,
+    /// Whether it used a pooled connection, when known: `Some(false)` after a connect,
+    /// `Some(true)` when an answer came without one, else `None`.
+    pub reused_connection: Option<bool>,
 }
 
 impl From<Error> for Failure {
@@ -30,6 +43,7 @@ impl From<Error> for Failure {
         Failure {
             error,
             maybe_delivered: false,
+            reused_connection: None,
         }
     }
 }
@@ -95,14 +109,43 @@ impl Transport {
     }
 
     /// POSTs `form` to `url` within `timeout` (connect and body included) and returns
-    /// the envelope's `data`.
+    /// the answer's status and the envelope's `data`, and whether the connection was
+    /// pooled (the exchange runs on this thread, so the socket's flag tells).
     pub(crate) fn post(
         &self,
         url: &str,
         form: &[(&str, &str)],
         token: &str,
         timeout: Duration,
-    ) -> Result<Option<Map<String, Value>>, Failure> {
+    ) -> Result<Answer, Failure> {
+        socket::take_connected();
+        let result = self.exchange(url, form, token, timeout);
+        let connected = socket::take_connected();
+        match result {
+            Ok((status, data)) => Ok(Answer {
+                status,
+                data,
+                reused_connection: !connected,
+            }),
+            Err(mut failure) => {
+                failure.reused_connection = match connected {
+                    true => Some(false),
+                    false if failure.error.http_status().is_some() => Some(true),
+                    false => None,
+                };
+                Err(failure)
+            }
+        }
+    }
+
+    /// [`Transport::post`]'s exchange: the status and the envelope's `data`.
+    fn exchange(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        token: &str,
+        timeout: Duration,
+    ) -> Result<(u16, Option<Map<String, Value>>), Failure> {
         let mut response = self
             .agent
             .post(url)
@@ -131,6 +174,7 @@ impl Transport {
                         http_status: Some(status),
                     },
                     maybe_delivered: true,
+                    reused_connection: None,
                 },
                 other => self.failure(other),
             })?;
@@ -138,7 +182,7 @@ impl Transport {
             api_key: &self.api_key,
             token,
         };
-        envelope::decode(status, retry_after, &body, &secrets).map_err(|error| {
+        let data = envelope::decode(status, retry_after, &body, &secrets).map_err(|error| {
             let maybe_delivered = match &error {
                 Error::HttpStatus { status, .. } => *status >= 500,
                 Error::Decode { .. } => true,
@@ -147,8 +191,10 @@ impl Transport {
             Failure {
                 error,
                 maybe_delivered,
+                reused_connection: None,
             }
-        })
+        })?;
+        Ok((status, data))
     }
 
     fn failure(&self, e: ureq::Error) -> Failure {
@@ -163,6 +209,7 @@ impl Transport {
                         message: format!("no answer in time: the {which} deadline passed"),
                     },
                     maybe_delivered: !before_sending,
+                    reused_connection: None,
                 }
             }
             U::HostNotFound => connection("the host name could not be resolved".into(), false),
@@ -182,6 +229,7 @@ impl Transport {
                             message: scrub(format!("no answer in time: {io}")),
                         },
                         maybe_delivered: true,
+                        reused_connection: None,
                     };
                 }
                 connection(scrub(format!("connection failed: {io}")), !refused)
@@ -193,6 +241,7 @@ impl Transport {
                     http_status: None,
                 },
                 maybe_delivered: true,
+                reused_connection: None,
             },
             U::InvalidProxyUrl | U::BadUri(_) | U::Http(_) => {
                 Error::invalid(scrub(format!("the request could not be built: {e}"))).into()
@@ -206,6 +255,7 @@ fn connection(message: String, maybe_delivered: bool) -> Failure {
     Failure {
         error: Error::Connection { message },
         maybe_delivered,
+        reused_connection: None,
     }
 }
 
@@ -219,6 +269,7 @@ fn tls(what: String) -> Failure {
             ),
         },
         maybe_delivered: false,
+        reused_connection: None,
     }
 }
 

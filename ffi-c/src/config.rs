@@ -1,7 +1,7 @@
 //! `nowgg_config`: the options of a client, set one by one, checked by
 //! `nowgg_client_new`.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::mem;
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use nowgg::{Client, ClientBuilder, Error, Region};
 
 use crate::error::nowgg_error;
 use crate::handle::{borrow_mut, out_slot, BoxHandle};
+use crate::report::{nowgg_report_callback, nowgg_user_data_free, Listener};
 use crate::status::nowgg_status;
 use crate::text;
 
@@ -218,6 +219,29 @@ pub unsafe extern "C" fn nowgg_config_set_max_response_bytes(
 ) -> nowgg_status {
     ffi_panic_boundary! { err_out = err_out;
         update(config, |b| b.max_response_bytes(max_response_bytes))
+    }
+}
+
+/// Sets a callback given the report of every call a client built from this config makes
+/// (`nowgg_call_report`: its attempts, the waits between them and why, its outcome), for
+/// metrics and traces. See `nowgg_report_callback` for where and when it runs. Setting
+/// it again replaces it. Without one, no report is built. A NULL `callback` is
+/// `NOWGG_INVALID_ARGUMENT`.
+///
+/// `free_user_data` (may be NULL) is called with `user_data` once, on some thread, when
+/// nothing can call `callback` any more (see `nowgg_user_data_free`), and at once when
+/// this call fails: either way the library owns `user_data`'s release from here on.
+#[no_mangle]
+pub unsafe extern "C" fn nowgg_config_set_report_callback(
+    config: *mut nowgg_config,
+    callback: nowgg_report_callback,
+    user_data: *mut c_void,
+    free_user_data: nowgg_user_data_free,
+    err_out: *mut *mut nowgg_error,
+) -> nowgg_status {
+    ffi_panic_boundary! { err_out = err_out;
+        let listener = Listener::new(callback, user_data, free_user_data)?;
+        update(config, |b| b.on_report(move |report| listener.hear(report)))
     }
 }
 

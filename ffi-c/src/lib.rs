@@ -1,6 +1,6 @@
 //! The C ABI of `nowgg-payments`: verify and consume now.gg in-app purchases from C and
 //! C++ servers. Linked as `-lnowgg_payments`; declared in `include/nowgg_payments.h`, which
-//! cbindgen generates from this crate (`tests/header.rs` fails when it drifts).
+//! cbindgen generates from this crate (`cargo xtask codegen`; `--check` fails on drift).
 //!
 //! Everything here translates types: the HTTP, the envelope parsing and every error kind
 //! come from the `nowgg-payments` core. The rules every export follows (outputs last and
@@ -26,12 +26,14 @@ mod async_calls;
 mod client;
 mod config;
 mod error;
-// Generated from the core's field table by tests/header.rs, in its own layout.
+// Generated from the core's field table by `cargo xtask codegen`, in its own layout.
 #[rustfmt::skip]
 mod fields;
 mod grant;
 mod handle;
 mod purchase;
+mod report;
+mod sandbox;
 mod status;
 mod text;
 
@@ -42,6 +44,8 @@ pub use error::*;
 pub use fields::*;
 pub use grant::*;
 pub use purchase::*;
+pub use report::*;
+pub use sandbox::*;
 pub use status::{nowgg_status, nowgg_status_name};
 
 use std::ffi::c_char;

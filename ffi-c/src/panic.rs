@@ -8,7 +8,7 @@ use crate::status::nowgg_status;
 
 /// What an export returns when its body panicked.
 pub(crate) trait PanicValue {
-    /// The value: `NOWGG_INTERNAL`, NULL, `false` or nothing.
+    /// The value: `NOWGG_INTERNAL`, NULL, `false`, 0 or nothing.
     fn panic_value() -> Self;
 }
 
@@ -33,6 +33,19 @@ impl PanicValue for bool {
 impl PanicValue for () {
     fn panic_value() -> Self {}
 }
+
+/// Numbers answer 0, as their getters do for NULL.
+macro_rules! zero_on_panic {
+    ($($t:ty),*) => {
+        $(impl PanicValue for $t {
+            fn panic_value() -> Self {
+                0
+            }
+        })*
+    };
+}
+
+zero_on_panic!(u16, i32, u64, usize);
 
 /// Runs an export's body inside `catch_unwind`.
 ///

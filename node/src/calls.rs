@@ -15,6 +15,10 @@
 //!
 //! The function is unreferenced, so an idle client never keeps the process alive; while
 //! calls are pending, index.js references it ([`Calls::hold`]).
+//!
+//! A call started with `report` (someone subscribed to its `diagnostics_channel`) runs
+//! inside the core's `report::capture`, and its report travels with its answer; any
+//! other call records nothing.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -24,13 +28,14 @@ use napi::threadsafe_function::{
     ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode,
 };
 use napi::{sys, Env, Status};
-use nowgg_payments::{Client, Result};
+use nowgg_payments::{report, CallReport, Client, Result};
 
 use crate::error::{self, Failure};
+use crate::report::Report;
 
 /// What `settle` is called with: the call's id, its answer (JSON text or an outcome)
-/// and, instead of the answer, its failure.
-pub(crate) type SettleArgs = FnArgs<(u32, Option<String>, Option<Failure>)>;
+/// and, instead of the answer, its failure; then the call's report, when it was asked for.
+pub(crate) type SettleArgs = FnArgs<(u32, Option<String>, Option<Failure>, Option<Report>)>;
 
 /// index.js's `settle` as a function any thread may call; weak (unreferenced) at first.
 type Settle = ThreadsafeFunction<Settled, (), SettleArgs, Status, false, true>;
@@ -41,6 +46,8 @@ struct Settled {
     /// The call had an `AbortSignal`, so its id may be in the abandoned set.
     abortable: bool,
     answer: Result<String>,
+    /// The call's report, if it was started with `report`.
+    report: Option<Report>,
 }
 
 /// The calls of one client: how they start, and how their answers get back.
@@ -64,13 +71,14 @@ impl Calls {
                     id,
                     abortable,
                     answer,
+                    report,
                 } = ctx.value;
                 if abortable {
                     lock(&forget).remove(&id);
                 }
                 Ok(FnArgs::from(match answer {
-                    Ok(value) => (id, Some(value), None),
-                    Err(e) => (id, None, Some(Failure::of(&e))),
+                    Ok(value) => (id, Some(value), None, report),
+                    Err(e) => (id, None, Some(Failure::of(&e)), report),
                 }))
             })?;
         Ok(Calls {
@@ -80,13 +88,15 @@ impl Calls {
     }
 
     /// Runs `call` on a library thread; `answer` turns its result into the text
-    /// `settle` gets (on that thread too, off the event loop). Fails at once, settling
-    /// nothing, only when no thread could take the call.
+    /// `settle` gets (on that thread too, off the event loop), with the call's report
+    /// when `report` asks for one. Fails at once, settling nothing, only when no thread
+    /// could take the call.
     pub(crate) fn start<T: 'static>(
         &self,
         client: &Client,
         id: u32,
         abortable: bool,
+        report: bool,
         call: impl FnOnce(&Client) -> Result<T> + Send + 'static,
         answer: fn(T) -> String,
     ) -> Result<()> {
@@ -97,13 +107,22 @@ impl Calls {
                 if abandoned.is_some_and(|ids| lock(&ids).contains(&id)) {
                     return Err(error::aborted_error());
                 }
-                call(client).map(answer)
+                // The report rides beside the answer, failed or not (`spawn`'s own
+                // failures, a deadline passed in the queue, come without one).
+                Ok(if report {
+                    report::capture(|| call(client).map(answer))
+                } else {
+                    (call(client).map(answer), None)
+                })
             },
-            move |answer| {
+            move |ended: Result<(Result<String>, Option<CallReport>)>| {
+                let (answer, report) = ended.unwrap_or_else(|e| (Err(e), None));
                 let settled = Settled {
                     id,
                     abortable,
                     answer,
+                    // Made here, off the event loop, like the answer's text.
+                    report: report.map(Report::from),
                 };
                 // The queue is unbounded, so this never waits; it fails only when the
                 // environment is gone, and then nobody is waiting for the answer.

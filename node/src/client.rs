@@ -5,27 +5,23 @@
 use napi::bindgen_prelude::{Function, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use nowgg_payments::{Client, ConsumeRequest, GrantPolicy, Region, Result, Store};
+use nowgg_payments::{Client, ConsumeRequest, GrantPolicy, Region, Result, Store, OPTIONS};
 
 use crate::args::{self, Options};
 use crate::calls::{Calls, SettleArgs};
 use crate::error::{self, guard, Failure};
 
-/// The keys `new Client(options)` accepts.
-const CLIENT_OPTIONS: &[&str] = &[
-    "apiKey",
-    "region",
-    "baseUrl",
-    "timeoutMs",
-    "connectTimeoutMs",
-    "deadlineMs",
-    "maxRetries",
-    "maxInFlight",
-    "userAgent",
-    "proxy",
-    "caCerts",
-    "maxResponseBytes",
-];
+/// The keys `new Client(options)` accepts: `apiKey` and the core's options, by their
+/// Node names.
+const CLIENT_OPTIONS: [&str; OPTIONS.len() + 1] = {
+    let mut keys = ["apiKey"; OPTIONS.len() + 1];
+    let mut i = 0;
+    while i < OPTIONS.len() {
+        keys[i + 1] = OPTIONS[i].node_name;
+        i += 1;
+    }
+    keys
+};
 
 /// The keys `verifyPurchase(token, options)` accepts (`signal` is the JS layer's).
 const VERIFY_OPTIONS: &[&str] = &["signal"];
@@ -46,7 +42,8 @@ const CONSUME_OPTIONS: &[&str] = &[
 ///
 /// Each call takes an `id` from index.js and returns `null` once started, or the
 /// `Failure` that refused it before any I/O; its answer arrives later through
-/// `settle(id, value, failure)`.
+/// `settle(id, value, failure, report)`, with the call's report when `report` was set
+/// (nothing is recorded otherwise).
 #[napi]
 pub struct NativeClient {
     inner: Client,
@@ -58,7 +55,7 @@ impl NativeClient {
     /// Checks every option and builds the client; throws `INVALID_ARGUMENT` only.
     #[napi(
         constructor,
-        ts_args_type = "options: import('./index').ClientOptions, settle: (id: number, value: string | null, failure: Failure | null) => void"
+        ts_args_type = "options: import('./index').ClientOptions, settle: (id: number, value: string | null, failure: Failure | null, report: CallReport | null) => void"
     )]
     pub fn new(
         env: Env,
@@ -81,7 +78,7 @@ impl NativeClient {
     /// Starts `verifyPurchase(token, options)`; its value is the purchase as JSON text
     /// (the core's `Purchase::to_json`, made on the library thread).
     #[napi(
-        ts_args_type = "id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean"
+        ts_args_type = "id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean, report: boolean"
     )]
     pub fn verify_purchase(
         &self,
@@ -89,18 +86,21 @@ impl NativeClient {
         token: Unknown,
         options: Option<Unknown>,
         abortable: bool,
+        report: bool,
     ) -> Option<Failure> {
         let read = || {
             let token = args::required_string(token, "token")?;
             Options::read(options, "options", VERIFY_OPTIONS)?;
             Ok(move |c: &Client| c.verify_purchase(&token))
         };
-        self.start("verifyPurchase", id, abortable, read, |p| p.to_json())
+        self.start("verifyPurchase", id, abortable, report, read, |p| {
+            p.to_json()
+        })
     }
 
     /// Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text.
     #[napi(
-        ts_args_type = "id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean"
+        ts_args_type = "id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean, report: boolean"
     )]
     pub fn verify_for_grant(
         &self,
@@ -108,19 +108,22 @@ impl NativeClient {
         token: Unknown,
         policy: Option<Unknown>,
         abortable: bool,
+        report: bool,
     ) -> Option<Failure> {
         let read = || {
             let token = args::required_string(token, "token")?;
             let policy = grant_policy(policy)?;
             Ok(move |c: &Client| c.verify_for_grant(&token, &policy))
         };
-        self.start("verifyForGrant", id, abortable, read, |p| p.to_json())
+        self.start("verifyForGrant", id, abortable, report, read, |p| {
+            p.to_json()
+        })
     }
 
     /// Starts `consumePurchase(token, options)`; its value is the outcome,
     /// `consumed` or `already_consumed`.
     #[napi(
-        ts_args_type = "id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean"
+        ts_args_type = "id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean"
     )]
     pub fn consume_purchase(
         &self,
@@ -128,12 +131,13 @@ impl NativeClient {
         token: Unknown,
         options: Option<Unknown>,
         abortable: bool,
+        report: bool,
     ) -> Option<Failure> {
         let read = || {
             let request = consume_request(token, options)?;
             Ok(move |c: &Client| c.consume_purchase(&request))
         };
-        self.start("consumePurchase", id, abortable, read, |outcome| {
+        self.start("consumePurchase", id, abortable, report, read, |outcome| {
             outcome.as_str().to_owned()
         })
     }
@@ -160,6 +164,7 @@ impl NativeClient {
         place: &str,
         id: u32,
         abortable: bool,
+        report: bool,
         read: impl FnOnce() -> Result<C>,
         answer: fn(T) -> String,
     ) -> Option<Failure>
@@ -168,7 +173,8 @@ impl NativeClient {
     {
         let started = guard(place, || {
             let call = read()?;
-            self.calls.start(&self.inner, id, abortable, call, answer)
+            self.calls
+                .start(&self.inner, id, abortable, report, call, answer)
         });
         started.err().map(|e| Failure::of(&e))
     }
@@ -177,7 +183,7 @@ impl NativeClient {
 /// The core client for `new Client(options)`. Only JavaScript-to-Rust conversion
 /// happens here; the core checks every range, the same in every face.
 fn build(options: Option<Unknown>) -> Result<Client> {
-    let options = Options::read(options, "options", CLIENT_OPTIONS)?;
+    let options = Options::read(options, "options", &CLIENT_OPTIONS)?;
     let api_key =
         options
             .string("apiKey")?

@@ -9,6 +9,8 @@
 //!   never libuv's pool) and hands its answer back to the JavaScript thread;
 //! - [`args`] reads untyped JavaScript values, so that a wrong type is the core's
 //!   `INVALID_ARGUMENT`, never napi's own untyped error;
+//! - [`report`] carries a call's report to JavaScript, for its `diagnostics_channel`
+//!   messages;
 //! - [`error`] carries a core error to JavaScript as a [`error::Failure`]: the kind's
 //!   name, the message, the API code, the HTTP status and whether it is retryable;
 //! - [`purchase`] declares the purchase object (generated from the core's field table)
@@ -21,6 +23,7 @@ mod calls;
 pub mod client;
 pub mod error;
 pub mod purchase;
+pub mod report;
 pub mod testing;
 
 use napi::bindgen_prelude::Unknown;

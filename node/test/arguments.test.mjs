@@ -5,15 +5,12 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
 import { Client, NowggError } from 'nowgg-payments'
-import { startSandbox } from './sandbox.mjs'
+import { startWithClient } from './sandbox.mjs'
 
 const apiKey = 'arguments-test-key'
 let sandbox
 let client
-before(async () => {
-  sandbox = await startSandbox(apiKey)
-  client = new Client({ apiKey, baseUrl: sandbox.url })
-})
+before(async () => ({ sandbox, client } = await startWithClient(apiKey)))
 after(() => sandbox.stop())
 
 function assertInvalid(error, mentions) {

@@ -9,16 +9,13 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
 
-import { Client, stringFields } from 'nowgg-payments'
-import { startSandbox } from './sandbox.mjs'
+import { stringFields } from 'nowgg-payments'
+import { startWithClient } from './sandbox.mjs'
 
 const apiKey = 'shape-key'
 let sandbox
 let client
-before(async () => {
-  sandbox = await startSandbox(apiKey)
-  client = new Client({ apiKey, baseUrl: sandbox.url })
-})
+before(async () => ({ sandbox, client } = await startWithClient(apiKey)))
 after(() => sandbox.stop())
 
 /** The `Purchase` interface of native.d.ts: each member's name and doc text. */

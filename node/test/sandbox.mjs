@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 
+import { Client } from 'nowgg-payments'
+
 /**
  * Starts `nowgg-sandbox --port 0 --api-key <apiKey> ...args` and reads its URL (https://
  * with `--tls`, whose sandbox the control methods below cannot reach: fetch does not
@@ -28,21 +30,32 @@ export async function startSandbox(apiKey, ...args) {
   return new Sandbox(url, child)
 }
 
+/** A sandbox (as startSandbox) and a Client of it with `apiKey` and `options`. */
+export async function startWithClient(apiKey, options = {}) {
+  const sandbox = await startSandbox(apiKey)
+  return { sandbox, client: new Client({ apiKey, baseUrl: sandbox.url, ...options }) }
+}
+
+/** The control API of the sandbox at `url` (/_sandbox/...): its JSON answer. */
+export async function control(url, method, path, body) {
+  const response = await fetch(`${url}/_sandbox/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const answer = await response.json()
+  if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${JSON.stringify(answer)}`)
+  return answer
+}
+
 class Sandbox {
   constructor(url, child) {
     this.url = url
     this.child = child
   }
 
-  async control(method, path, body) {
-    const response = await fetch(`${this.url}/_sandbox/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const answer = await response.json()
-    if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${JSON.stringify(answer)}`)
-    return answer
+  control(method, path, body) {
+    return control(this.url, method, path, body)
   }
 
   reset() {

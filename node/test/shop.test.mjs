@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, beforeEach, test } from 'node:test'
 
-import { Client } from 'nowgg-payments'
-import { startSandbox } from './sandbox.mjs'
+import { startWithClient } from './sandbox.mjs'
 
 const { Shop } = createRequire(import.meta.url)('../examples/shop.js')
 
@@ -20,10 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'nowgg-shop-'))
 let sandbox
 let client
 let rounds = 0
-before(async () => {
-  sandbox = await startSandbox(apiKey)
-  client = new Client({ apiKey, baseUrl: sandbox.url, maxRetries: 0 })
-})
+before(async () => ({ sandbox, client } = await startWithClient(apiKey, { maxRetries: 0 })))
 beforeEach(() => sandbox.reset())
 after(async () => {
   await sandbox.stop()

@@ -5,25 +5,18 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
-use nowgg_payments::{
-    ConsumeOutcome, ConsumeRequest, Error, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
-    DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
-};
+use nowgg_payments::report::capture;
+use nowgg_payments::{ClientOption, ConsumeOutcome, ConsumeRequest, Error, OptionDefault, OPTIONS};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use crate::errors::{invalid, to_py};
 use crate::future::{self, Inbox};
 use crate::grant::ProductIds;
 use crate::purchase::Purchase;
-
-// The defaults spelled in the Python signature below are the core's.
-const _: () = assert!(DEFAULT_TIMEOUT.as_millis() == 10_000);
-const _: () = assert!(DEFAULT_CONNECT_TIMEOUT.as_millis() == 3_000);
-const _: () = assert!(DEFAULT_MAX_RETRIES == 2);
-const _: () = assert!(DEFAULT_DEADLINE.as_millis() == 30_000);
-const _: () = assert!(DEFAULT_MAX_IN_FLIGHT == 512);
+use crate::report;
 
 /// `nowgg_payments.outcome.ConsumeOutcome`, the str enum a consume returns.
 static CONSUME_OUTCOME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -32,19 +25,15 @@ static CONSUME_OUTCOME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 /// thread-safe and keeps one pool of keep-alive connections. Calls block, but release the
 /// GIL while they wait, so other threads run (use `AsyncClient` from asyncio code).
 ///
-/// `Client(api_key, *, region="global", base_url=None, timeout=10.0, connect_timeout=3.0,
-/// max_retries=2, deadline=30.0, max_in_flight=512, user_agent=None, proxy=None,
-/// ca_certs=None, max_response_bytes=None)`
-///
-/// Times are in seconds: `timeout` bounds one attempt (connect included), `deadline`
-/// everything one call does (retries, backoff, a consume's reconciling verify).
-/// `max_retries` applies to verify only. `max_in_flight` is how many `AsyncClient` calls
-/// run at once on the library's threads (more wait in order). `ca_certs` is PEM text
-/// (str or bytes) trusted in addition to the built-in roots; `max_response_bytes=None`
-/// means 1 MiB. Bad options raise `InvalidArgument`.
+/// `Client(api_key, *, **options)`: the options, their defaults (`DEFAULTS`, the core's)
+/// and their ranges are listed in the package's stubs and README. Times are in seconds.
+/// Bad options raise `InvalidArgument`. `on_report=callable` is called with each call's
+/// `CallReport`, on the calling thread once the call is over.
 #[pyclass(frozen, module = "nowgg_payments")]
 pub struct Client {
     inner: nowgg_payments::Client,
+    /// Called with each call's `CallReport` (`on_report=`), if given.
+    on_report: Option<Py<PyAny>>,
     timeout: f64,
     max_retries: u32,
 }
@@ -59,16 +48,20 @@ enum Pem {
 #[pymethods]
 impl Client {
     #[new]
+    // The defaults are the core's option table's, read when the call is made.
     #[pyo3(signature = (
-        api_key, *, region = "global", base_url = None, timeout = 10.0, connect_timeout = 3.0,
-        max_retries = 2, deadline = 30.0, max_in_flight = 512, user_agent = None, proxy = None,
-        ca_certs = None, max_response_bytes = None,
+        api_key, *, region = default_text("region"), base_url = None,
+        timeout = default_seconds("timeout"), connect_timeout = default_seconds("connect_timeout"),
+        max_retries = default_count("max_retries"), deadline = default_seconds("deadline"),
+        max_in_flight = default_count("max_in_flight"), user_agent = None, proxy = None,
+        ca_certs = None, max_response_bytes = Some(default_count("max_response_bytes")),
+        on_report = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: String,
-        region: &str,
+        region: String,
         base_url: Option<String>,
         timeout: f64,
         connect_timeout: f64,
@@ -79,6 +72,7 @@ impl Client {
         proxy: Option<String>,
         ca_certs: Option<Pem>,
         max_response_bytes: Option<i64>,
+        on_report: Option<Py<PyAny>>,
     ) -> PyResult<Client> {
         // Only what the core's types cannot hold is refused here; the core checks the
         // ranges, the same in every face.
@@ -104,11 +98,13 @@ impl Client {
             Some(Pem::Bytes(pem)) => builder = builder.ca_certs_pem(pem),
             None => {}
         }
+        // `None`, as before the default was spelled out, still means the default.
         if let Some(bytes) = max_response_bytes {
             builder = builder.max_response_bytes(count(py, "max_response_bytes", bytes)?);
         }
         Ok(Client {
             inner: builder.build().map_err(|e| to_py(py, e))?,
+            on_report,
             timeout,
             max_retries,
         })
@@ -234,6 +230,15 @@ impl Client {
         )
     }
 
+    /// Shows `on_report` to the garbage collector: a listener that holds the client (a
+    /// method of the object that owns it) makes a cycle, which is then collected.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(listener) = &self.on_report {
+            visit.call(listener)?;
+        }
+        Ok(())
+    }
+
     /// The base URL calls go to.
     #[getter]
     fn base_url(&self) -> &str {
@@ -253,23 +258,37 @@ impl Client {
 impl Client {
     /// Runs `call` on this thread with the GIL released. A panic in the core is caught
     /// here and raised as `Internal`, never as pyo3's `PanicException` (which is no
-    /// `NowggError`), and without its text, which may hold data.
+    /// `NowggError`), and without its text, which may hold data. When someone listens
+    /// (`on_report`, OpenTelemetry), the call's report is captured and, once the GIL is
+    /// back, handed to them.
     fn block<T: Send>(
         &self,
         py: Python<'_>,
         place: &str,
         call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send,
     ) -> PyResult<T> {
-        py.detach(|| {
+        let guarded = || {
             panic::catch_unwind(AssertUnwindSafe(|| call(&self.inner)))
                 .unwrap_or_else(|_| Err(Error::internal(place)))
-        })
-        .map_err(|e| to_py(py, e))
+        };
+        let result = match report::reporter(py, self.on_report.as_ref()) {
+            None => py.detach(guarded),
+            Some(reporter) => {
+                let (result, captured) = py.detach(|| capture(guarded));
+                if let Some(captured) = captured {
+                    report::deliver(py, &reporter, &captured);
+                }
+                result
+            }
+        };
+        result.map_err(|e| to_py(py, e))
     }
 
     /// Runs `call` on the library's threads (the core catches its panics as `Internal`)
     /// and settles `future` with its result, made a Python object by `convert`. Raises
-    /// `Internal` at once when no thread could take the call.
+    /// `Internal` at once when no thread could take the call. When someone listens, the
+    /// report is captured on the library's thread and travels with the result to the
+    /// loop, where it is handed to them before the future is settled.
     fn spawn<T: Send + 'static>(
         &self,
         py: Python<'_>,
@@ -278,11 +297,27 @@ impl Client {
         call: impl FnOnce(&nowgg_payments::Client) -> nowgg_payments::Result<T> + Send + 'static,
         convert: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
     ) -> PyResult<()> {
-        self.inner
-            .spawn(call, move |result| {
-                future::settle(inbox, future, result, convert)
-            })
-            .map_err(|e| to_py(py, e))
+        let spawned = match report::reporter(py, self.on_report.as_ref()) {
+            None => self.inner.spawn(call, move |result| {
+                future::settle(inbox, future, result, None, convert)
+            }),
+            // The job returns the call's result and report as its value: a call that
+            // never ran (its deadline passed in the queue) has no report.
+            Some(reporter) => self.inner.spawn(
+                move |client| {
+                    Ok(capture(|| {
+                        panic::catch_unwind(AssertUnwindSafe(|| call(client)))
+                            .unwrap_or_else(|_| Err(Error::internal("an async call")))
+                    }))
+                },
+                move |ran| {
+                    let (result, captured) = ran.unwrap_or_else(|e| (Err(e), None));
+                    let report = captured.map(|captured| (reporter, captured));
+                    future::settle(inbox, future, result, report, convert)
+                },
+            ),
+        };
+        spawned.map_err(|e| to_py(py, e))
     }
 }
 
@@ -325,6 +360,44 @@ fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
             format!("{name} must be a positive number of seconds, not {value}"),
         )
     })
+}
+
+/// The core's option `name`, which the signature above names.
+fn option(name: &str) -> &'static ClientOption {
+    ClientOption::named(name).expect("the core's option table has every option Client takes")
+}
+
+/// The core's default of a text option.
+fn default_text(name: &str) -> String {
+    match option(name).default {
+        OptionDefault::Text(text) => text.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The core's default of a duration option, in seconds.
+fn default_seconds(name: &str) -> f64 {
+    option(name).default_duration().as_secs_f64()
+}
+
+/// The core's default of a count option.
+fn default_count(name: &str) -> i64 {
+    i64::try_from(option(name).default_count()).unwrap_or(i64::MAX)
+}
+
+/// `_native.DEFAULTS`: the core's default of every option that has one, in Python's
+/// units (seconds for times).
+pub(crate) fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    for option in &OPTIONS {
+        match option.default {
+            OptionDefault::Text(text) => dict.set_item(option.name, text)?,
+            OptionDefault::Duration(d) => dict.set_item(option.name, d.as_secs_f64())?,
+            OptionDefault::Count(n) => dict.set_item(option.name, n)?,
+            _ => {}
+        }
+    }
+    Ok(dict)
 }
 
 /// A count from Python in the core's integer type; negative ones cannot be one.

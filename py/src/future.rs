@@ -20,6 +20,9 @@ use crate::errors::to_py;
 /// Makes a finished call's Python result (or its exception) on the loop's thread.
 type Outcome = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
+/// A finished call's report and the reporter it goes to (see `crate::report`).
+pub(crate) type Report = (Py<PyAny>, nowgg_payments::CallReport);
+
 /// Where the library's threads leave the calls that ended for one event loop, until the
 /// loop settles their futures. `AsyncClient` keeps one per loop.
 #[pyclass(frozen, module = "nowgg_payments._native", name = "_Inbox")]
@@ -30,7 +33,7 @@ pub struct Inbox {
 
 #[derive(Default)]
 struct State {
-    ended: Vec<(Py<PyAny>, Outcome)>,
+    ended: Vec<(Py<PyAny>, Outcome, Option<Report>)>,
     /// A drain is scheduled and has not run yet: no need to wake the loop again.
     drain_scheduled: bool,
 }
@@ -46,14 +49,19 @@ impl Inbox {
     }
 
     /// Settles the future of every call that ended since the last drain, on the loop's
-    /// thread; a future already done (its task was cancelled) is left alone.
+    /// thread; a future already done (its task was cancelled) is left alone. A call's
+    /// report, if it has one, is delivered first, even for a cancelled task: the call
+    /// happened.
     fn drain(&self, py: Python<'_>) {
         let ended = {
             let mut state = self.lock();
             state.drain_scheduled = false;
             mem::take(&mut state.ended)
         };
-        for (future, outcome) in ended {
+        for (future, outcome, report) in ended {
+            if let Some((reporter, report)) = report {
+                crate::report::deliver(py, &reporter, &report);
+            }
             let future = future.bind(py);
             let settled = future.call_method0(intern!(py, "done")).and_then(|done| {
                 if done.is_truthy()? {
@@ -89,12 +97,14 @@ impl Inbox {
     }
 }
 
-/// Leaves a call's result for `future` in `inbox`, from the library thread that ran the
-/// call, and wakes the loop if no drain is on its way.
+/// Leaves a call's result (and its report, if someone listens) for `future` in `inbox`,
+/// from the library thread that ran the call, and wakes the loop if no drain is on its
+/// way.
 pub(crate) fn settle<T: Send + 'static>(
     inbox: Py<Inbox>,
     future: Py<PyAny>,
     result: nowgg_payments::Result<T>,
+    report: Option<Report>,
     convert: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
 ) {
     let outcome: Outcome = Box::new(move |py| {
@@ -104,7 +114,7 @@ pub(crate) fn settle<T: Send + 'static>(
     });
     let wake = {
         let mut state = inbox.get().lock();
-        state.ended.push((future, outcome));
+        state.ended.push((future, outcome, report));
         !mem::replace(&mut state.drain_scheduled, true)
     };
     if !wake {

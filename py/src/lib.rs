@@ -3,9 +3,10 @@
 //! This crate only translates: Python arguments into core calls (blocking ones with the
 //! GIL released, async ones on the core's own threads, settling an asyncio future), core
 //! results into `Purchase` objects, core errors into the exception classes
-//! `nowgg_payments.exceptions` builds from the module's `KINDS`. The pure-Python part of
-//! the package (`py/python/nowgg_payments/`) adds the exception classes, the enums and
-//! `AsyncClient`.
+//! `nowgg_payments.exceptions` builds from the module's `KINDS`, call reports into
+//! `CallReport` objects. The pure-Python part of the package (`py/python/nowgg_payments/`)
+//! adds the exception classes, the enums, `AsyncClient`, and the OpenTelemetry spans made
+//! from reports (`_otel.py`).
 #![deny(missing_docs)]
 
 use pyo3::prelude::*;
@@ -16,6 +17,7 @@ mod future;
 mod grant;
 mod logging;
 mod purchase;
+mod report;
 mod testing;
 
 /// The Python module.
@@ -30,6 +32,8 @@ mod _native {
     use crate::future::Inbox;
     #[pymodule_export]
     use crate::purchase::Purchase;
+    #[pymodule_export]
+    use crate::report::{Attempt, CallReport, Wait};
     #[pymodule_export]
     use crate::testing::PySandbox;
 
@@ -52,6 +56,8 @@ mod _native {
         // `(attribute, API name, doc)` of each string field: the tests hold the stubs to it.
         let fields = crate::purchase::string_fields();
         m.add("STRING_FIELDS", PyTuple::new(py, fields)?)?;
+        // The core's option defaults, which `Client`'s signature also reads.
+        m.add("DEFAULTS", crate::client::defaults(py)?)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         crate::logging::install(py)
     }

@@ -4,35 +4,18 @@ while one consume's answer is lost after it took effect, grant exactly once."""
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from conftest import API_KEY
+from example_handler import CATALOGUE, EXAMPLE, PACKAGE, handler
 from nowgg_payments import Client
 
-from sandbox import REPO, Sandbox
-
-EXAMPLE = REPO / "examples/python/handler.py"
-PACKAGE = "com.example.game"
-CATALOGUE = {"gems_100": "100 gems"}
-
-
-def load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("handler", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["handler"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-handler = load_example()
+from sandbox import Sandbox
 
 
 def new_purchase(sandbox: Sandbox, order_id: str) -> str:

@@ -1,7 +1,7 @@
 """The exception hierarchy: one class per kind of the core's table, as DESIGN.md names
 them, with the builtin bases callers already catch, the grant refusals under
 NotGrantable, and picklable. A kind the core adds fails the first test until it is named
-here and in exceptions.pyi (which stubtest holds to the classes built at import)."""
+here (the classes themselves are generated from the core's table)."""
 
 from __future__ import annotations
 

@@ -5,22 +5,16 @@ through that fixture."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import socket
-import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import nowgg_payments
 import pytest
+from example_handler import CATALOGUE, PACKAGE, handler
 from nowgg_payments import ConsumeOutcome
 from nowgg_payments.testing import FAULT_ACTIONS, Sandbox
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples/python/handler.py"
-PACKAGE = "com.example.game"
-CATALOGUE = {"gems_100": "100 gems"}
 
 pytest_plugins = ["pytester"]
 
@@ -264,18 +258,6 @@ def test_the_fixture_is_fresh_per_test(pytester: pytest.Pytester) -> None:
 
 # The example handler (examples/python/handler.py), tested as a game team would test its
 # own, through the fixture.
-
-
-def load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("handler", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["handler"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-handler = load_example()
 
 
 @pytest.fixture

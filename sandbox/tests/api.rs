@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{sandbox, Client, KEY};
+use common::{connected, sandbox, Client, KEY};
 use nowgg_sandbox::{NewPurchase, Store, CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 use serde_json::{json, Value};
 
@@ -12,8 +12,7 @@ fn object(value: Value) -> serde_json::Map<String, Value> {
 
 #[test]
 fn wrong_or_missing_key_is_3900() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let form = [("purchaseToken", "-nowgg-sample-paid")];
     for key in [None, Some("wrong-key"), Some("")] {
         let answer = client.api(VERIFY_PATH, key, &form).unwrap();
@@ -29,8 +28,7 @@ fn wrong_or_missing_key_is_3900() {
 
 #[test]
 fn verify_answers_on_both_paths_with_the_stored_data() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     for path in [VERIFY_PATH, VERIFY_PATH_SAMPLES] {
         let answer = client
             .api(path, Some(KEY), &[("purchaseToken", "onestore-sample-1")])
@@ -50,8 +48,7 @@ fn verify_answers_on_both_paths_with_the_stored_data() {
 
 #[test]
 fn unknown_token_is_3901() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     assert_eq!(client.verify("-nowgg-no-such-token").unwrap().code(), 3901);
     let missing = client.api(VERIFY_PATH, Some(KEY), &[]).unwrap();
     assert_eq!(missing.json()["codeMsg"], "INVALID_PURCHASE_TOKEN");
@@ -63,8 +60,7 @@ fn unknown_token_is_3901() {
 
 #[test]
 fn unrouted_path_or_method_is_code_150_with_http_200() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let expected =
         json!({"success": false, "code": 150, "codeMsg": "interface not exist", "data": {}});
     let answer = client
@@ -86,8 +82,7 @@ fn unrouted_path_or_method_is_code_150_with_http_200() {
 
 #[test]
 fn consume_flips_consumption_state_once() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let token = [("purchaseToken", "-nowgg-sample-paid")];
     let first = client.consume(&token).unwrap();
     assert_eq!(
@@ -107,8 +102,7 @@ fn consume_flips_consumption_state_once() {
 
 #[test]
 fn consume_refuses_unpaid_purchases() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     assert_eq!(
         client
             .consume(&[("purchaseToken", "-nowgg-sample-unpaid")])
@@ -124,8 +118,7 @@ fn consume_refuses_unpaid_purchases() {
 
 #[test]
 fn consume_refuses_client_side_stores() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     for store in [Store::Amazon, Store::Huawei] {
         let token = sb
             .add_purchase(
@@ -155,8 +148,7 @@ fn consume_refuses_client_side_stores() {
 
 #[test]
 fn consume_needs_the_purchase_store_as_type_and_its_product() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     let token = "xiaomi-sample-1";
     // Absent type means nowgg, which is not this purchase's store.
     assert_eq!(
@@ -196,8 +188,7 @@ fn consume_needs_the_purchase_store_as_type_and_its_product() {
 
 #[test]
 fn keep_alive_serves_many_requests_on_one_connection() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let first = client.verify("-nowgg-sample-paid").unwrap();
     assert_eq!(first.header("connection"), Some("keep-alive"));
     assert_eq!(client.verify("-nowgg-sample-nocode").unwrap().code(), 0);
@@ -229,8 +220,7 @@ fn keep_alive_serves_many_requests_on_one_connection() {
 
 #[test]
 fn chunked_and_expect_continue_bodies_are_read() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let head = format!(
         "POST {VERIFY_PATH} HTTP/1.1\r\nAuthorization: {KEY}\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
     );
@@ -275,8 +265,7 @@ fn percent_encoded_tokens_are_decoded() {
 
 #[test]
 fn a_non_form_body_carries_no_token() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let answer = client
         .request(
             "POST",

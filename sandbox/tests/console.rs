@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{address_of, sandbox, spawn_binary, Client, KEY};
+use common::{address_of, connected, sandbox, spawn_binary, Client, KEY};
 use nowgg_sandbox::{Action, Config, Fault, Match, Sandbox, CONSUME_PATH, VERIFY_PATH};
 use serde_json::{json, Value};
 
@@ -15,8 +15,7 @@ const CONTROL_KEY: &str = "console-secret";
 
 #[test]
 fn the_log_tells_how_each_request_was_answered() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     client.verify("-nowgg-sample-paid").unwrap();
     client
         .consume(&[("purchaseToken", "-nowgg-sample-unpaid")])
@@ -149,8 +148,7 @@ fn a_request_in_progress_is_listed_without_its_answer() {
 
 #[test]
 fn purchases_are_listed_and_changed() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     let added = client.control(
         "/_sandbox/purchases",
         Some(r#"{"token": "t-1", "store": "xiaomi", "data": {"purchaseState": 0, "payStatusTxt": "Unpaid"}}"#),
@@ -216,14 +214,10 @@ fn purchases_are_listed_and_changed() {
 
 #[test]
 fn faults_are_listed_and_cleared() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    client.control(
-        "/_sandbox/faults",
-        Some(
-            r#"[{"match": "consume", "action": "api_code", "code": 3900, "count": 2},
+    let (sb, mut client) = connected();
+    client.fault(
+        r#"[{"match": "consume", "action": "api_code", "code": 3900, "count": 2},
                  {"action": "oversized", "bytes": 100, "delay_ms": 5}]"#,
-        ),
     );
     client
         .consume(&[("purchaseToken", "-nowgg-sample-paid")])
@@ -283,27 +277,14 @@ fn the_console_is_one_self_contained_page() {
 
 #[test]
 fn another_sites_page_cannot_drive_the_control_api() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    let foreign = client
-        .request(
-            "POST",
-            "/_sandbox/reset",
-            &[("Origin", "http://evil.example")],
-            b"{}",
-        )
-        .unwrap();
-    assert_eq!(foreign.status, 403);
+    let (_sb, mut client) = connected();
     // The test client sends `Host: localhost`: a page served from there may.
-    let own = client
-        .request(
-            "POST",
-            "/_sandbox/reset",
-            &[("Origin", "http://localhost")],
-            b"{}",
-        )
-        .unwrap();
-    assert_eq!(own.status, 200);
+    for (origin, status) in [("http://evil.example", 403), ("http://localhost", 200)] {
+        let answer = client
+            .request("POST", "/_sandbox/reset", &[("Origin", origin)], b"{}")
+            .unwrap();
+        assert_eq!(answer.status, status, "{origin}");
+    }
 }
 
 fn keyed_sandbox() -> Sandbox {

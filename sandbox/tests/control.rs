@@ -2,14 +2,13 @@
 
 mod common;
 
-use common::{sandbox, Client, KEY};
+use common::{connected, sandbox, KEY};
 use nowgg_sandbox::{Fixture, NewPurchase, RequestRecord, Sandbox, Store, VERIFY_PATH};
 use serde_json::{json, Value};
 
 #[test]
 fn purchases_added_over_http_are_served_and_readable() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     let added = client.control(
         "/_sandbox/purchases",
         Some(r#"{"data": {"purchaseState": 1, "consumptionState": 0, "orderAmount": null}}"#),
@@ -35,8 +34,7 @@ fn purchases_added_over_http_are_served_and_readable() {
 
 #[test]
 fn a_given_token_and_purchase_token_are_kept() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     let added = client.control(
         "/_sandbox/purchases",
         Some(r#"{"token": "one-1", "store": "onestore", "data": {"purchaseToken": "elsewhere"}}"#),
@@ -60,8 +58,7 @@ fn a_given_token_and_purchase_token_are_kept() {
 
 #[test]
 fn bad_control_requests_get_json_errors() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (_sb, mut client) = connected();
     let unknown = client.control("/_sandbox/nothing", Some("{}"));
     assert_eq!(unknown.status, 404);
     assert!(unknown.json()["error"]
@@ -97,8 +94,7 @@ fn bad_control_requests_get_json_errors() {
 
 #[test]
 fn requests_log_lists_api_requests_without_the_key() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     client.verify("-nowgg-sample-paid").unwrap();
     client
         .api(
@@ -141,18 +137,14 @@ fn requests_log_lists_api_requests_without_the_key() {
 
 #[test]
 fn reset_restores_fixtures_and_clears_faults_and_log() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
+    let (sb, mut client) = connected();
     let token = sb
         .add_purchase(NewPurchase::new(serde_json::Map::new()).token("temp"))
         .unwrap();
     client
         .consume(&[("purchaseToken", "-nowgg-sample-paid")])
         .unwrap();
-    client.control(
-        "/_sandbox/faults",
-        Some(r#"{"action": "empty", "count": 5}"#),
-    );
+    client.fault(r#"{"action": "empty", "count": 5}"#);
     assert_eq!(
         client.control("/_sandbox/reset", Some("")).json(),
         json!({})

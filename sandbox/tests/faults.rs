@@ -5,7 +5,7 @@ mod common;
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
-use common::{sandbox, Client};
+use common::{connected, sandbox, Client};
 use nowgg_sandbox::{Action, Fault, Match, CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 use serde_json::json;
 
@@ -29,12 +29,8 @@ fn none_with_delay_serves_late() {
 
 #[test]
 fn hang_never_answers_and_blocks_nobody_else() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    client.control(
-        "/_sandbox/faults",
-        Some(r#"{"match": "consume", "action": "hang"}"#),
-    );
+    let (sb, mut client) = connected();
+    client.fault(r#"{"match": "consume", "action": "hang"}"#);
     client
         .tcp()
         .set_read_timeout(Some(Duration::from_millis(500)))
@@ -82,10 +78,7 @@ fn drop_before_closes_without_effect() {
 fn drop_after_applies_the_consume_then_closes() {
     let sb = sandbox();
     let mut control = Client::connect(sb.addr());
-    control.control(
-        "/_sandbox/faults",
-        Some(r#"[{"match": "consume", "action": "drop_after"}]"#),
-    );
+    control.fault(r#"[{"match": "consume", "action": "drop_after"}]"#);
     assert!(consume_closes_without_answer(&sb));
     assert_eq!(sb.purchase(PAID).unwrap()["consumptionState"], 1);
     // So a retried consume now fails, and a verify shows it happened.
@@ -102,12 +95,8 @@ fn drop_after_applies_the_consume_then_closes() {
 
 #[test]
 fn status_answers_raw_with_headers() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    client.control(
-        "/_sandbox/faults",
-        Some(r#"{"action": "status", "status": 503, "body": "<h1>busy</h1>", "headers": {"Retry-After": "1"}}"#),
-    );
+    let (sb, mut client) = connected();
+    client.fault(r#"{"action": "status", "status": 503, "body": "<h1>busy</h1>", "headers": {"Retry-After": "1"}}"#);
     let answer = client.verify(PAID).unwrap();
     assert_eq!(answer.status, 503);
     assert_eq!(answer.body, b"<h1>busy</h1>");
@@ -131,19 +120,12 @@ fn status_answers_raw_with_headers() {
 
 #[test]
 fn json_answers_the_body_verbatim() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    client.control(
-        "/_sandbox/faults",
-        Some(r#"{"action": "json", "status": 502, "body": {"oops": [1, null]}}"#),
-    );
+    let (_sb, mut client) = connected();
+    client.fault(r#"{"action": "json", "status": 502, "body": {"oops": [1, null]}}"#);
     let answer = client.verify(PAID).unwrap();
     assert_eq!(answer.status, 502);
     assert_eq!(answer.json(), json!({"oops": [1, null]}));
-    client.control(
-        "/_sandbox/faults",
-        Some(r#"{"action": "json", "body": "just a string"}"#),
-    );
+    client.fault(r#"{"action": "json", "body": "just a string"}"#);
     let answer = client.verify(PAID).unwrap();
     assert_eq!(
         (answer.status, answer.json()),
@@ -153,15 +135,11 @@ fn json_answers_the_body_verbatim() {
 
 #[test]
 fn api_code_answers_the_envelope_without_effect() {
-    let sb = sandbox();
-    let mut client = Client::connect(sb.addr());
-    client.control(
-        "/_sandbox/faults",
-        Some(
-            r#"[{"match": "consume", "action": "api_code", "code": 5014},
+    let (sb, mut client) = connected();
+    client.fault(
+        r#"[{"match": "consume", "action": "api_code", "code": 5014},
                  {"action": "api_code", "code": 4242},
                  {"action": "api_code", "code": 7, "msg": "custom", "status": 500}]"#,
-        ),
     );
     let answer = client.consume(&[("purchaseToken", PAID)]).unwrap();
     assert_eq!(
@@ -197,7 +175,7 @@ fn malformed_empty_and_oversized_bodies() {
     assert_eq!(big.body.len(), 3_000_000);
     assert_eq!(big.json()["success"], true);
 
-    client.control("/_sandbox/faults", Some(r#"{"action": "oversized"}"#));
+    client.fault(r#"{"action": "oversized"}"#);
     assert_eq!(client.verify(PAID).unwrap().body.len(), 2 * 1024 * 1024);
 }
 

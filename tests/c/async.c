@@ -8,7 +8,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <curl/curl.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 
 static const char KEY[] = "async-test-key";
@@ -105,18 +105,8 @@ static void consume_done(void *user_data, nowgg_status status,
 }
 
 static const nowgg_client *client_for(const char *url, uint32_t max_in_flight) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_deadline_ms(config, 20000, NULL) == NOWGG_OK);
-    if (max_in_flight > 0) {
-        CHECK(nowgg_config_set_max_in_flight(config, max_in_flight, NULL) == NOWGG_OK);
-    }
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
-    return client;
+    test_options options = {.deadline_ms = 20000, .max_in_flight = max_in_flight};
+    return test_client(url, KEY, &options);
 }
 
 /* The sandbox holds the next `count` verifies for `delay_ms` each. */
@@ -145,12 +135,7 @@ static int most_in_flight(const sandbox *sb) {
 }
 
 static int threads_now(void) {
-    int n = 0;
-    DIR *d = opendir("/proc/self/task");
-    if (d == NULL) return -1;
-    while (readdir(d) != NULL) n++;
-    closedir(d);
-    return n - 2; /* "." and ".." */
+    return (int)dir_entries("/proc/self/task");
 }
 
 /* Whether the process is back to `threads` threads within 20 s: the library's threads
@@ -166,44 +151,46 @@ static int threads_end(int threads) {
     return 0;
 }
 
-/* 64 verifies held 300 ms each are all in flight together, each on a library thread. */
-static void many_in_flight(const sandbox *sb) {
-    const nowgg_client *client = client_for(sb->url, 0);
-    tally t;
+/* Starts `calls` async verifies at once, each held `delay_ms` by the sandbox, through a
+ * client of `max_in_flight` (0: the default), and waits for them into `t` (tally_init'd).
+ * Returns the most the sandbox was serving at once. */
+static int slow_burst(const sandbox *sb, uint32_t max_in_flight, int calls, int delay_ms,
+                      tally *t) {
+    const nowgg_client *client = client_for(sb->url, max_in_flight);
     int i, most;
-    tally_init(&t);
-    slow_verifies(sb, 64, 300);
-    for (i = 0; i < 64; i++) {
-        CHECK(nowgg_verify_purchase_async(client, "-nowgg-sample-paid", purchase_done, &t, NULL) ==
+    slow_verifies(sb, calls, delay_ms);
+    for (i = 0; i < calls; i++) {
+        CHECK(nowgg_verify_purchase_async(client, "-nowgg-sample-paid", purchase_done, t, NULL) ==
               NOWGG_OK);
     }
-    wait_for(&t, 64);
+    wait_for(t, calls);
     most = most_in_flight(sb);
+    nowgg_client_free(client);
+    return most;
+}
+
+/* 64 verifies held 300 ms each are all in flight together, each on a library thread. */
+static void many_in_flight(const sandbox *sb) {
+    tally t;
+    int most;
+    tally_init(&t);
+    most = slow_burst(sb, 0, 64, 300, &t);
     printf("64 async verifies: %d paid, at most %d at the sandbox at once\n", t.paid, most);
     CHECK(t.paid == 64 && t.failed == 0 && t.on_main_thread == 0);
     CHECK(most >= 32); /* not one after another */
-    nowgg_client_free(client);
     tally_destroy(&t);
 }
 
 /* max_in_flight = 8: 32 slow calls never have more than 8 requests at the sandbox. */
 static void max_in_flight_is_honoured(const sandbox *sb) {
-    const nowgg_client *client = client_for(sb->url, 8);
     tally t;
-    int i, most;
+    int most;
     tally_init(&t);
-    slow_verifies(sb, 32, 200);
-    for (i = 0; i < 32; i++) {
-        CHECK(nowgg_verify_purchase_async(client, "-nowgg-sample-paid", purchase_done, &t, NULL) ==
-              NOWGG_OK);
-    }
-    wait_for(&t, 32);
-    most = most_in_flight(sb);
+    most = slow_burst(sb, 8, 32, 200, &t);
     printf("max_in_flight 8: 32 verifies, %d paid, at most %d at the sandbox at once\n", t.paid,
            most);
     CHECK(t.paid == 32 && t.failed == 0);
     CHECK(most <= 8 && most >= 2);
-    nowgg_client_free(client);
     tally_destroy(&t);
 }
 
@@ -303,12 +290,7 @@ int main(int argc, char **argv) {
     sandbox sb;
     int threads_before;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
+    if (sandbox_start_from_args(&sb, argc, argv, KEY) != 0) return 2;
     threads_before = threads_now();
 
     many_in_flight(&sb);

@@ -17,22 +17,19 @@ typedef bool (*number_getter)(const nowgg_purchase *, int64_t *);
 typedef bool (*flag_getter)(const nowgg_purchase *);
 
 /* The keys an expectation may name besides the string fields, which the header lists
- * (nowgg_field_name, nowgg_purchase_field). */
+ * (nowgg_field_name, nowgg_purchase_field): each read by a number getter or by a flag
+ * getter (the other is NULL). */
 static const struct {
     const char *key;
-    number_getter get;
-} NUMBER_KEYS[] = {
-    {"purchaseState", nowgg_purchase_purchase_state},
-    {"consumptionState", nowgg_purchase_consumption_state},
-    {"purchaseTimeMs", nowgg_purchase_time_ms},
-};
-static const struct {
-    const char *key;
-    flag_getter get;
-} FLAG_KEYS[] = {
-    {"isPaid", nowgg_purchase_is_paid},
-    {"isConsumed", nowgg_purchase_is_consumed},
-    {"isTestOrder", nowgg_purchase_is_test_order},
+    number_getter number;
+    flag_getter flag;
+} GETTER_KEYS[] = {
+    {"purchaseState", nowgg_purchase_purchase_state, NULL},
+    {"consumptionState", nowgg_purchase_consumption_state, NULL},
+    {"purchaseTimeMs", nowgg_purchase_time_ms, NULL},
+    {"isPaid", NULL, nowgg_purchase_is_paid},
+    {"isConsumed", NULL, nowgg_purchase_is_consumed},
+    {"isTestOrder", NULL, nowgg_purchase_is_test_order},
 };
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -126,21 +123,20 @@ static int check_purchase_key(const nowgg_purchase *p, const cJSON *expected, fa
             return 0;
         }
     }
-    for (i = 0; i < COUNT(NUMBER_KEYS); i++) {
-        if (strcmp(key, NUMBER_KEYS[i].key) == 0) {
+    for (i = 0; i < COUNT(GETTER_KEYS); i++) {
+        if (strcmp(key, GETTER_KEYS[i].key) == 0) {
             int64_t value = 0;
-            bool present = NUMBER_KEYS[i].get(p, &value);
+            bool present;
+            if (GETTER_KEYS[i].flag != NULL) {
+                bool flag = GETTER_KEYS[i].flag(p);
+                return flag != cJSON_IsTrue(expected) ? fail(f, key, "wrong flag") : 0;
+            }
+            present = GETTER_KEYS[i].number(p, &value);
             if (cJSON_IsNull(expected) ? present
                                        : !present || !cJSON_IsNumber(expected) ||
                                              (double)value != expected->valuedouble) {
                 return fail(f, key, present ? "unexpected value" : "absent");
             }
-            return 0;
-        }
-    }
-    for (i = 0; i < COUNT(FLAG_KEYS); i++) {
-        if (strcmp(key, FLAG_KEYS[i].key) == 0) {
-            if (FLAG_KEYS[i].get(p) != cJSON_IsTrue(expected)) return fail(f, key, "wrong flag");
             return 0;
         }
     }

@@ -17,6 +17,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 #include "support/wait.h"
 
@@ -30,42 +31,20 @@ enum {
 
 static const uint64_t TIMEOUT_MS = 3000000; /* 3,000 s */
 
-/* One call's end, shared with the thread waiting for it. */
-typedef struct call {
-    int done;
-    nowgg_status status;
-    double ended_ms; /* from just before the call was made */
-} call;
-
-static struct run {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    const nowgg_client *client;
-    double start_ms;
-    int done;
-    call blocking, async;
-} run;
-
-static void ended(call *c, nowgg_status status) {
-    double now = now_ms();
-    pthread_mutex_lock(&run.lock);
-    c->status = status;
-    c->ended_ms = now - run.start_ms;
-    c->done = 1;
-    run.done++;
-    pthread_cond_broadcast(&run.changed);
-    pthread_mutex_unlock(&run.lock);
-}
+/* The two calls, timed from just before they were made, and their client. */
+static call_group run;
+static call_end blocking, async;
+static const nowgg_client *client;
 
 static void *blocking_verify(void *unused) {
     nowgg_purchase *purchase = NULL;
     nowgg_error *err = NULL;
-    nowgg_status s = nowgg_verify_purchase(run.client, "-nowgg-sample-paid", &purchase, &err);
+    nowgg_status s = nowgg_verify_purchase(client, "-nowgg-sample-paid", &purchase, &err);
     (void)unused;
     if (err != NULL) printf("  blocking: %s\n", nowgg_error_message(err));
     nowgg_purchase_free(purchase);
     nowgg_error_free(err);
-    ended(&run.blocking, s);
+    call_ended(&run, &blocking, s);
     return NULL;
 }
 
@@ -75,10 +54,10 @@ static void async_verified(void *user_data, nowgg_status status, nowgg_purchase 
     if (error != NULL) printf("  async: %s\n", nowgg_error_message(error));
     nowgg_purchase_free(purchase);
     nowgg_error_free(error);
-    ended(&run.async, status);
+    call_ended(&run, &async, status);
 }
 
-static void report(const char *what, const call *c) {
+static void report(const char *what, const call_end *c) {
     if (c->done) {
         printf("  %s verify: %s after %.0f ms\n", what, nowgg_status_name(c->status),
                c->ended_ms);
@@ -90,37 +69,20 @@ static void report(const char *what, const call *c) {
 }
 
 int main(int argc, char **argv) {
-    nowgg_config *config = NULL;
+    const test_options options = {.timeout_ms = TIMEOUT_MS, .deadline_ms = DEADLINE_MS};
     sandbox sb;
     pthread_t thread;
     int started_thread, started_async, all;
-    char *answer;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
-    answer = sandbox_call(&sb, "POST", "/_sandbox/faults",
-                          "{\"match\": \"verify\", \"action\": \"hang\", \"count\": 100}");
-    CHECK(answer != NULL);
-    free(answer);
+    if (sandbox_start_from_args(&sb, argc, argv, KEY) != 0) return 2;
+    test_fault(&sb, "{\"match\": \"verify\", \"action\": \"hang\", \"count\": 100}");
 
-    memset(&run, 0, sizeof run);
-    pthread_mutex_init(&run.lock, NULL);
-    monotonic_cond_init(&run.changed);
-    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, sb.url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_timeout_ms(config, TIMEOUT_MS, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_deadline_ms(config, DEADLINE_MS, NULL) == NOWGG_OK);
-    CHECK(nowgg_client_new(config, &run.client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
+    call_group_init(&run);
+    client = test_client(sb.url, KEY, &options);
 
     run.start_ms = now_ms();
     started_thread = pthread_create(&thread, NULL, blocking_verify, NULL) == 0;
-    started_async = nowgg_verify_purchase_async(run.client, "-nowgg-sample-paid", async_verified,
+    started_async = nowgg_verify_purchase_async(client, "-nowgg-sample-paid", async_verified,
                                                 NULL, NULL) == NOWGG_OK;
     CHECK(started_thread && started_async);
 
@@ -129,25 +91,21 @@ int main(int argc, char **argv) {
                         GIVE_UP_MS);
     printf("timeout %.0f s, deadline %d ms, server never answers:\n", (double)TIMEOUT_MS / 1000,
            (int)DEADLINE_MS);
-    report("blocking", &run.blocking);
-    report("async", &run.async);
+    report("blocking", &blocking);
+    report("async", &async);
     CHECK(all);
     /* Broken, the calls end at the socket timeout (about 30 s): wait for them, boundedly
      * (ctest's TIMEOUT), to free everything; the checks above have failed already. */
     if (!all) {
         wait_at_least(&run.changed, &run.lock, &run.done, started_thread + started_async, 90000);
-        printf("  (then blocking %.0f ms, async %.0f ms)\n", run.blocking.ended_ms,
-               run.async.ended_ms);
+        printf("  (then blocking %.0f ms, async %.0f ms)\n", blocking.ended_ms, async.ended_ms);
     }
     all = run.done == started_thread + started_async;
     pthread_mutex_unlock(&run.lock);
 
     if (started_thread) pthread_join(thread, NULL);
-    nowgg_client_free(run.client);
-    if (all) {
-        pthread_mutex_destroy(&run.lock);
-        pthread_cond_destroy(&run.changed);
-    }
+    nowgg_client_free(client);
+    if (all) call_group_destroy(&run);
     sandbox_stop(&sb);
     curl_global_cleanup();
     return checks_done("c deadline overrun");

@@ -37,6 +37,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 #include "support/wait.h"
 
@@ -103,23 +104,11 @@ static int write_fixtures(const char *path) {
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* A retry would hide nothing here (a crossed answer is no failure), but a bounded
+ * attempt keeps the broken case quick. */
 static const nowgg_client *client_for(const char *url, const char *ca_pem) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
-    /* A retry would hide nothing here (a crossed answer is no failure), but a bounded
-     * attempt keeps the broken case quick. */
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_timeout_ms(config, 3000, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_deadline_ms(config, 5000, NULL) == NOWGG_OK);
-    if (ca_pem != NULL) {
-        CHECK(nowgg_config_add_ca_certs_pem(config, (const uint8_t *)ca_pem, strlen(ca_pem),
-                                            NULL) == NOWGG_OK);
-    }
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
-    return client;
+    test_options options = {.timeout_ms = 3000, .deadline_ms = 5000, .ca_pem = ca_pem};
+    return test_client(url, KEY, &options);
 }
 
 /* Whether `purchase` is the answer for `token`. */
@@ -261,9 +250,12 @@ static void add(counts *a, counts b) {
     a->not_done += b.not_done;
 }
 
-/* The async calls of one process after the fork (see the top). */
-static counts async_after_fork(const nowgg_client *client, const char *who, const char *prefix) {
-    counts c = async_range(client, who, prefix, 0, ASYNC_ONE_BY_ONE, 1);
+/* The async calls of one process after the fork (see the top), of tokens "async-<who>-N". */
+static counts async_side(const nowgg_client *client, const char *who) {
+    char prefix[32];
+    counts c;
+    snprintf(prefix, sizeof prefix, "async-%s", who);
+    c = async_range(client, who, prefix, 0, ASYNC_ONE_BY_ONE, 1);
     add(&c, async_range(client, who, prefix, ASYNC_ONE_BY_ONE, ASYNC_AT_ONCE, 0));
     return c;
 }
@@ -362,14 +354,63 @@ kill_it:
     return -1;
 }
 
+/* What one process (`who`: "parent" or "child") does after the fork: its calls, counted. */
+typedef counts (*side)(const nowgg_client *client, const char *who);
+
+/* Forks, then runs `run_side` in both processes at once; the child sends its counts
+ * through a pipe and ends there (child_finishes). Prints both sides' counts and checks
+ * them (`expected` right answers each, nothing else) and the child's exit status (0).
+ * Returns whether the fork was made. */
+static int across_fork(const nowgg_client *client, side run_side, int expected) {
+    counts parent, child = {0, 0, 0, 0};
+    int fds[2], child_status;
+    pid_t pid;
+
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        CHECK(0);
+        return 0;
+    }
+    pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        CHECK(0);
+        close(fds[0]);
+        close(fds[1]);
+        return 0;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_ready(fds[1]);
+        child = run_side(client, "child");
+        child_finishes(fds[1], client, &child, expected);
+    }
+    close(fds[1]);
+    CHECK(await_child(fds[0]));
+    parent = run_side(client, "parent");
+    child_status = collect_child(pid, fds[0], &child);
+
+    print_counts("parent", &parent);
+    print_counts("child", &child);
+    printf("  child exit status %d\n", child_status);
+    CHECK(clean(&parent, expected));
+    CHECK(clean(&child, expected));
+    CHECK(child_status == 0);
+    return 1;
+}
+
+/* The blocking side: VERIFIES verifies of tokens of its own. */
+static counts blocking_side(const nowgg_client *client, const char *who) {
+    return verify_range(client, who, who, 0, VERIFIES);
+}
+
 /* 1. A client used once before the fork; 1,000 verifies in each process at once. */
 static void blocking_across_fork(const sandbox *sb, const char *ca_pem) {
     const nowgg_client *client = client_for(sb->url, ca_pem);
-    char *answer;
     nowgg_purchase *purchase = NULL;
-    counts parent, child = {0, 0, 0, 0}, after;
-    int fds[2], child_status;
-    pid_t pid;
+    counts after;
 
     /* The one use before the fork: the pool now holds a kept-alive connection. */
     CHECK(nowgg_verify_purchase(client, "fork-warm-0000", &purchase, NULL) == NOWGG_OK);
@@ -379,102 +420,30 @@ static void blocking_across_fork(const sandbox *sb, const char *ca_pem) {
      * unanswered long enough for the other process's to be sent on the same connection
      * too, if it is shared (on loopback an exchange is so short that two processes
      * sharing one may go on taking turns). */
-    answer = sandbox_call(sb, "POST", "/_sandbox/faults",
-                          "{\"match\": \"verify\", \"action\": \"none\", \"delay_ms\": 20, "
-                          "\"count\": 20}");
-    CHECK(answer != NULL);
-    free(answer);
-
-    fflush(stdout);
-    fflush(stderr);
-    if (pipe(fds) != 0) {
-        perror("pipe");
-        CHECK(0);
-        nowgg_client_free(client);
-        return;
-    }
-    pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        CHECK(0);
-        close(fds[0]);
-        close(fds[1]);
-        nowgg_client_free(client);
-        return;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_ready(fds[1]);
-        child = verify_range(client, "child", "child", 0, VERIFIES);
-        child_finishes(fds[1], client, &child, VERIFIES);
-    }
-    close(fds[1]);
-    CHECK(await_child(fds[0]));
-    parent = verify_range(client, "parent", "parent", 0, VERIFIES);
-    child_status = collect_child(pid, fds[0], &child);
-    /* The child is gone (and freed its client): the parent's connections still work. */
-    after = verify_range(client, "parent after", "parent", VERIFIES, AFTER_CHILD);
+    test_fault(sb, "{\"match\": \"verify\", \"action\": \"none\", \"delay_ms\": 20, "
+                   "\"count\": 20}");
 
     printf("blocking verifies across fork():\n");
-    print_counts("parent", &parent);
-    print_counts("child", &child);
-    print_counts("parent, after the child ended", &after);
-    printf("  child exit status %d\n", child_status);
-    CHECK(clean(&parent, VERIFIES));
-    CHECK(clean(&child, VERIFIES));
-    CHECK(clean(&after, AFTER_CHILD));
-    CHECK(child_status == 0);
+    if (across_fork(client, blocking_side, VERIFIES)) {
+        /* The child is gone (and freed its client): the parent's connections still work. */
+        after = verify_range(client, "parent after", "parent", VERIFIES, AFTER_CHILD);
+        print_counts("parent, after the child ended", &after);
+        CHECK(clean(&after, AFTER_CHILD));
+    }
     nowgg_client_free(client);
 }
 
 /* 2. A client whose library threads exist (idle) at the fork: async calls in both. */
 static void async_across_fork(const char *url, const char *ca_pem) {
     const nowgg_client *client = client_for(url, ca_pem);
-    counts warm, parent, child = {0, 0, 0, 0};
-    int fds[2], child_status;
-    pid_t pid;
+    counts warm = async_range(client, "warm-up", "async-warm", 0, ASYNC_WARM, 0);
 
-    warm = async_range(client, "warm-up", "async-warm", 0, ASYNC_WARM, 0);
     CHECK(clean(&warm, ASYNC_WARM));
-
-    fflush(stdout);
-    fflush(stderr);
-    if (pipe(fds) != 0) {
-        perror("pipe");
-        CHECK(0);
-        nowgg_client_free(client);
-        return;
-    }
-    pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        CHECK(0);
-        close(fds[0]);
-        close(fds[1]);
-        nowgg_client_free(client);
-        return;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_ready(fds[1]);
-        child = async_after_fork(client, "child", "async-child");
-        child_finishes(fds[1], client, &child, ASYNC_CALLS);
-    }
-    close(fds[1]);
-    CHECK(await_child(fds[0]));
-    parent = async_after_fork(client, "parent", "async-parent");
-    child_status = collect_child(pid, fds[0], &child);
-
     printf("async verifies across fork() (%d library threads alive before it; %d one after "
            "another, then %d at once):\n",
            (int)ASYNC_WARM, (int)ASYNC_ONE_BY_ONE, (int)ASYNC_AT_ONCE);
     print_counts("before the fork", &warm);
-    print_counts("parent", &parent);
-    print_counts("child", &child);
-    printf("  child exit status %d\n", child_status);
-    CHECK(clean(&parent, ASYNC_CALLS));
-    CHECK(clean(&child, ASYNC_CALLS));
-    CHECK(child_status == 0);
+    across_fork(client, async_side, ASYNC_CALLS);
     nowgg_client_free(client);
 }
 

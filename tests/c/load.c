@@ -11,13 +11,14 @@
  *   the long run:      c_load SANDBOX_BIN 8 50000     (400,000 calls) */
 #define _POSIX_C_SOURCE 200809L
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "nowgg_payments.h"
+#include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 
 #define MAX_THREADS 64
@@ -44,12 +45,8 @@ typedef struct run {
 
 /* Open descriptors of this process (Linux), not counting the one that lists them. */
 static long open_fds(void) {
-    long n = 0;
-    DIR *dir = opendir("/proc/self/fd");
-    if (dir == NULL) return -1;
-    while (readdir(dir) != NULL) n++;
-    closedir(dir);
-    return n - 3; /* ".", ".." and the directory's own descriptor */
+    long n = dir_entries("/proc/self/fd");
+    return n < 0 ? -1 : n - 1; /* the directory's own descriptor */
 }
 
 /* Resident set size of this process in KiB (Linux). */
@@ -85,16 +82,7 @@ static void *verify_many(void *arg) {
     run *r = (run *)arg;
     long i;
     for (i = 0; i < r->calls_per_thread; i++) {
-        nowgg_purchase *purchase = NULL;
-        nowgg_error *err = NULL;
-        nowgg_status status = nowgg_verify_purchase(r->client, "-nowgg-sample-paid", &purchase, &err);
-        if (status != NOWGG_OK) {
-            fprintf(stderr, "verify failed: %s: %s\n", nowgg_status_name(status),
-                    nowgg_error_message(err));
-        }
-        count_call(r, status != NOWGG_OK || !nowgg_purchase_is_paid(purchase));
-        nowgg_purchase_free(purchase);
-        nowgg_error_free(err);
+        count_call(r, !verifies_paid(r->client, "-nowgg-sample-paid", NULL));
     }
     return NULL;
 }

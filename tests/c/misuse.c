@@ -11,6 +11,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 
 static const char KEY[] = "misuse-secret-key";
@@ -29,17 +30,6 @@ static nowgg_status expect_failure(nowgg_status status, nowgg_error **slot, cons
     nowgg_error_free(err);
     *slot = NULL;
     return status;
-}
-
-static const nowgg_client *client_for(const char *url, const char *key) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    CHECK(nowgg_config_new(key, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
-    return client;
 }
 
 static void null_arguments(const nowgg_client *client) {
@@ -277,7 +267,7 @@ static void grants(const sandbox *sb, const nowgg_client *client) {
 }
 
 static void secrets_and_names(const sandbox *sb) {
-    const nowgg_client *wrong = client_for(sb->url, "misuse-secret-key-wrong");
+    const nowgg_client *wrong = test_client(sb->url, "misuse-secret-key-wrong", NULL);
     nowgg_purchase *purchase = NULL;
     nowgg_error *err = NULL;
 
@@ -337,13 +327,8 @@ int main(int argc, char **argv) {
     sandbox sb;
     const nowgg_client *client;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
-    client = client_for(sb.url, KEY);
+    if (sandbox_start_from_args(&sb, argc, argv, KEY) != 0) return 2;
+    client = test_client(sb.url, KEY, NULL);
 
     null_arguments(client);
     invalid_utf8(client);

@@ -18,6 +18,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 #include "support/wait.h"
 
@@ -99,33 +100,17 @@ static void verified(void *user_data, nowgg_status status, nowgg_purchase *purch
     pthread_mutex_unlock(&chain.lock);
 }
 
-static const nowgg_client *client_for(const char *url) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_in_flight(config, 8, NULL) == NOWGG_OK);
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
-    return client;
-}
-
 int main(int argc, char **argv) {
+    const test_options options = {.max_in_flight = 8};
     sandbox sb;
     int i, all;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
+    if (sandbox_start_from_args(&sb, argc, argv, KEY) != 0) return 2;
 
     memset(&chain, 0, sizeof chain);
     pthread_mutex_init(&chain.lock, NULL);
     monotonic_cond_init(&chain.changed);
-    chain.client = client_for(sb.url);
+    chain.client = test_client(sb.url, KEY, &options);
     chain.start_ms = now_ms();
     CHECK(start_level(0) == NOWGG_OK);
 

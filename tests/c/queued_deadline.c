@@ -16,6 +16,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 #include "support/wait.h"
 
@@ -30,31 +31,15 @@ enum {
     ALL_WAIT_MS = 30000 /* how long to wait for the 8 callbacks, broken or not */
 };
 
-static struct run {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    double start_ms;
-    int done;
-    struct result {
-        int done;
-        nowgg_status status;
-        double ended_ms; /* from just before the first call was made */
-    } results[CALLS];
-} run;
+/* The calls, timed from just before the first was made. */
+static call_group run;
+static call_end results[CALLS];
 
 static void verified(void *user_data, nowgg_status status, nowgg_purchase *purchase,
                      nowgg_error *error) {
-    struct result *r = (struct result *)user_data;
-    double now = now_ms();
     nowgg_purchase_free(purchase);
     nowgg_error_free(error);
-    pthread_mutex_lock(&run.lock);
-    r->status = status;
-    r->ended_ms = now - run.start_ms;
-    r->done = 1;
-    run.done++;
-    pthread_cond_broadcast(&run.changed);
-    pthread_mutex_unlock(&run.lock);
+    call_ended(&run, (call_end *)user_data, status);
 }
 
 /* How many API requests the sandbox received since its last reset. */
@@ -68,64 +53,45 @@ static int requests_received(const sandbox *sb) {
 }
 
 int main(int argc, char **argv) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
+    const test_options options = {.deadline_ms = DEADLINE_MS, .max_in_flight = MAX_IN_FLIGHT};
+    const nowgg_client *client;
     sandbox sb;
     int i, all, started = 0;
-    char *answer;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], KEY) != 0) return 2;
+    if (sandbox_start_from_args(&sb, argc, argv, KEY) != 0) return 2;
     /* Every verify is read and never answered (until the client closes, or 120 s). */
-    answer = sandbox_call(&sb, "POST", "/_sandbox/faults",
-                          "{\"match\": \"verify\", \"action\": \"hang\", \"count\": 100}");
-    CHECK(answer != NULL);
-    free(answer);
+    test_fault(&sb, "{\"match\": \"verify\", \"action\": \"hang\", \"count\": 100}");
 
-    memset(&run, 0, sizeof run);
-    pthread_mutex_init(&run.lock, NULL);
-    monotonic_cond_init(&run.changed);
-    CHECK(nowgg_config_new(KEY, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, sb.url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_deadline_ms(config, DEADLINE_MS, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_in_flight(config, MAX_IN_FLIGHT, NULL) == NOWGG_OK);
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
+    call_group_init(&run);
+    client = test_client(sb.url, KEY, &options);
 
     run.start_ms = now_ms();
     for (i = 0; i < CALLS; i++) {
-        if (nowgg_verify_purchase_async(client, "-nowgg-sample-paid", verified, &run.results[i],
+        if (nowgg_verify_purchase_async(client, "-nowgg-sample-paid", verified, &results[i],
                                         NULL) == NOWGG_OK) {
             started++;
         }
     }
     CHECK(started == CALLS);
-    pthread_mutex_lock(&run.lock);
-    all = wait_at_least(&run.changed, &run.lock, &run.done, started, ALL_WAIT_MS);
-    pthread_mutex_unlock(&run.lock);
+    all = call_group_wait(&run, started, ALL_WAIT_MS);
 
     printf("%d async verifies, deadline %d ms, max_in_flight %d, server never answers:\n",
            CALLS, (int)DEADLINE_MS, (int)MAX_IN_FLIGHT);
     printf("  ended at (ms):");
     for (i = 0; i < CALLS; i++) {
-        if (run.results[i].done) {
-            printf(" %.0f", run.results[i].ended_ms);
+        if (results[i].done) {
+            printf(" %.0f", results[i].ended_ms);
         } else {
             printf(" never");
         }
     }
     printf("\n  statuses:");
     for (i = 0; i < CALLS; i++) {
-        printf(" %s", run.results[i].done ? nowgg_status_name(run.results[i].status) : "-");
+        printf(" %s", results[i].done ? nowgg_status_name(results[i].status) : "-");
     }
     printf("\n  requests the server received: %d\n", requests_received(&sb));
     for (i = 0; i < CALLS; i++) {
-        const struct result *r = &run.results[i];
+        const call_end *r = &results[i];
         CHECK(r->done && r->status == NOWGG_TIMEOUT);
         CHECK(r->done && r->ended_ms >= DEADLINE_MS - EARLY_MS);
         CHECK(r->done && r->ended_ms <= DEADLINE_MS + MARGIN_MS);
@@ -134,8 +100,7 @@ int main(int argc, char **argv) {
 
     nowgg_client_free(client); /* allowed with calls in flight */
     if (all) {
-        pthread_mutex_destroy(&run.lock);
-        pthread_cond_destroy(&run.changed);
+        call_group_destroy(&run);
     } /* else a callback may still come: leave it what it uses (failed anyway) */
     sandbox_stop(&sb);
     curl_global_cleanup();

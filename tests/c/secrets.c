@@ -12,6 +12,7 @@
 
 #include "nowgg_payments.h"
 #include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 
 #define SECRET "c-secret-key-0123456789"
@@ -44,16 +45,8 @@ static void record(nowgg_status want, nowgg_status got, nowgg_error **slot) {
 }
 
 static const nowgg_client *client_for(const char *url, const char *key) {
-    nowgg_config *config = NULL;
-    const nowgg_client *client = NULL;
-    CHECK(nowgg_config_new(key, &config, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_base_url(config, url, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_timeout_ms(config, 300, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_retries(config, 0, NULL) == NOWGG_OK);
-    CHECK(nowgg_config_set_max_response_bytes(config, 4096, NULL) == NOWGG_OK);
-    CHECK(nowgg_client_new(config, &client, NULL) == NOWGG_OK);
-    nowgg_config_free(config);
-    return client;
+    test_options options = {.timeout_ms = 300, .max_response_bytes = 4096};
+    return test_client(url, key, &options);
 }
 
 /* Back to a paid, unconsumed purchase under TOKEN, with `fault` (JSON, or NULL) queued. */
@@ -184,12 +177,7 @@ int main(int argc, char **argv) {
     sandbox sb;
     const nowgg_client *client;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_ALL);
-    if (sandbox_start(&sb, argv[1], SECRET) != 0) return 2;
+    if (sandbox_start_from_args(&sb, argc, argv, SECRET) != 0) return 2;
     client = client_for(sb.url, SECRET);
 
     server_side(&sb, client);

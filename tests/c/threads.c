@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "nowgg_payments.h"
+#include "support/check.h"
+#include "support/client.h"
 #include "support/sandbox.h"
 
 #define THREADS 8
@@ -28,19 +30,7 @@ static void *verify_many(void *arg) {
     worker *w = (worker *)arg;
     long i;
     for (i = 0; i < w->verifies; i++) {
-        nowgg_purchase *purchase = NULL;
-        nowgg_error *err = NULL;
-        nowgg_status status = nowgg_verify_purchase(w->client, "-nowgg-sample-paid", &purchase, &err);
-        const char *order = nowgg_purchase_order_id(purchase);
-        if (status == NOWGG_OK && nowgg_purchase_is_paid(purchase) && order != NULL &&
-            strcmp(order, "<orderId>") == 0) {
-            w->good++;
-        } else if (status != NOWGG_OK) {
-            fprintf(stderr, "verify failed: %s: %s\n", nowgg_status_name(status),
-                    nowgg_error_message(err));
-        }
-        nowgg_purchase_free(purchase);
-        nowgg_error_free(err);
+        w->good += verifies_paid(w->client, "-nowgg-sample-paid", "<orderId>");
     }
     return NULL;
 }

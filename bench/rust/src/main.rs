@@ -45,6 +45,9 @@ struct Args {
     /// Print JSON lines (for bench/report.py) instead of text.
     #[arg(long)]
     json: bool,
+    /// Set a call-report listener that does nothing (the cost of building reports).
+    #[arg(long)]
+    on_report: bool,
 }
 
 fn main() {
@@ -59,6 +62,11 @@ fn main() {
     let mut builder = Client::builder(&args.api_key).base_url(&url);
     if let Some(ca) = &args.ca {
         builder = builder.ca_certs_pem(std::fs::read(ca).expect("the --ca file"));
+    }
+    if args.on_report {
+        builder = builder.on_report(|report| {
+            std::hint::black_box(report);
+        });
     }
     let client = builder.build().expect("client");
     client.verify_purchase(&args.token).expect("warm-up verify");

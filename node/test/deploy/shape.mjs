@@ -1,7 +1,7 @@
 // What the deployment programs beside this file share with deploy.test.mjs: the tokens
 // each process or thread verifies (every one distinct, every one known to the sandbox
-// through its fixtures file), the check that each answer is the purchase of the token
-// asked for, and the sandbox's control API.
+// through its fixtures file) and the check that each answer is the purchase of the token
+// asked for. The sandbox's control API is ../sandbox.mjs's `control`.
 
 /** The token of call `i` of worker `worker` in `shape` ('cluster', 'threads', ...). */
 export function tokenOf(shape, worker, i) {
@@ -80,18 +80,6 @@ export function total(tallies) {
     sum.firstError ??= tally.firstError
   }
   return sum
-}
-
-/** The sandbox's control API at `url` (/_sandbox/...). */
-export async function control(url, method, path, body) {
-  const response = await fetch(`${url}/_sandbox/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const answer = await response.json()
-  if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${JSON.stringify(answer)}`)
-  return answer
 }
 
 /**

@@ -20,7 +20,8 @@ import { setTimeout as pause } from 'node:timers/promises'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 
 import { Client } from 'nowgg-payments'
-import { control, orderIdOf, report, round, tokenOf, tokensOf, watchdog } from './shape.mjs'
+import { control } from '../sandbox.mjs'
+import { orderIdOf, report, round, tokenOf, tokensOf, watchdog } from './shape.mjs'
 
 const held = 4
 

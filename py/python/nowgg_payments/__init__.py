@@ -17,18 +17,22 @@ calling it again is always safe.
 ``AsyncClient`` offers the same calls as coroutines, run on the library's own threads.
 Errors are subclasses of ``NowggError``, one per kind (``nowgg_payments.exceptions``).
 The core logs retries and fallbacks to the ``logging`` logger ``nowgg_payments``, never
-with the key or a whole token.
+with the key or a whole token. With ``opentelemetry-api`` installed (the ``otel`` extra)
+and a tracer or meter provider set, each call becomes a span with a child span per HTTP
+attempt, and two duration histograms; ``Client(on_report=...)`` gets each call's
+``CallReport`` for anything else.
 """
 
 from . import exceptions
-from ._native import Client, Purchase, __version__, is_nowgg_token
+from ._native import CallReport, Client, Purchase, __version__, is_nowgg_token
 from .async_client import AsyncClient
-from .exceptions import *  # NowggError and one class per error kind, as exceptions.pyi lists
+from .exceptions import *  # NowggError and one class per error kind (generated from the core)
 from .outcome import ConsumeOutcome
 from .states import ConsumptionState, PurchaseState
 
 __all__ = [
     "AsyncClient",
+    "CallReport",
     "Client",
     "ConsumeOutcome",
     "ConsumptionState",

@@ -2,17 +2,21 @@
 import asyncio
 import datetime
 from collections.abc import Iterable
-from typing import Any, final
+from typing import Any, Callable, TypedDict, final
 
 from .outcome import ConsumeOutcome
 from .states import ConsumptionState, PurchaseState
 
 __all__ = [
+    "DEFAULTS",
     "GRANT_REFUSALS",
     "KINDS",
     "STRING_FIELDS",
+    "Attempt",
+    "CallReport",
     "Client",
     "Purchase",
+    "Wait",
     "_Inbox",
     "_Sandbox",
     "__version__",
@@ -27,6 +31,27 @@ GRANT_REFUSALS: tuple[str, ...]
 STRING_FIELDS: tuple[tuple[str, str, str], ...]
 """The purchase's string fields: ``(attribute, API name, doc)`` each, the core's table."""
 
+class _ClientOptions(TypedDict, total=False):
+    """The keyword options of ``Client`` and ``AsyncClient``."""
+
+    # generated: options (by `cargo xtask codegen` from the core's option table; do not edit)
+    region: str
+    base_url: str | None
+    timeout: float
+    connect_timeout: float
+    max_retries: int
+    deadline: float
+    max_in_flight: int
+    user_agent: str | None
+    proxy: str | None
+    ca_certs: str | bytes | None
+    max_response_bytes: int | None
+    # /generated: options
+    on_report: Callable[[CallReport], object] | None
+
+DEFAULTS: _ClientOptions
+"""The core's default of every option that has one (times in seconds)."""
+
 def is_nowgg_token(token: str) -> bool:
     """Whether ``token`` comes from now.gg's No Code Payment flow (starts with ``-nowgg-``)."""
 
@@ -38,18 +63,51 @@ class Client:
         cls,
         api_key: str,
         *,
-        region: str = "global",
+        # generated: constructor options (by `cargo xtask codegen` from the core's table)
+        region: str = ...,
         base_url: str | None = None,
-        timeout: float = 10.0,
-        connect_timeout: float = 3.0,
-        max_retries: int = 2,
-        deadline: float = 30.0,
-        max_in_flight: int = 512,
+        timeout: float = ...,
+        connect_timeout: float = ...,
+        max_retries: int = ...,
+        deadline: float = ...,
+        max_in_flight: int = ...,
         user_agent: str | None = None,
         proxy: str | None = None,
         ca_certs: str | bytes | None = None,
-        max_response_bytes: int | None = None,
-    ) -> Client: ...
+        max_response_bytes: int | None = ...,
+        # /generated: constructor options
+        on_report: Callable[[CallReport], object] | None = None,
+    ) -> Client:
+        """Checks every option and builds the client; bad ones raise ``InvalidArgument``.
+
+        .. generated: constructor docs (by `cargo xtask codegen` from the core's option table)
+        - ``region`` (default "global"): The region whose API to call: `global` or `china` (case is
+          ignored); ignored when a base URL is set.
+        - ``base_url``: A base URL instead of the region's: `https://...`, or `http://` to a
+          loopback host only (the sandbox). A path prefix is kept.
+        - ``timeout`` (seconds; default 10.0; more than 0, at most 86400.0): The deadline of one
+          attempt, connect and response body included.
+        - ``connect_timeout`` (seconds; default 3.0; more than 0, at most 86400.0): The deadline to
+          connect, TLS included.
+        - ``max_retries`` (default 2; 0 to 100): How many times a verify is retried after a
+          retryable failure. A consume's request is never sent twice in one call.
+        - ``deadline`` (seconds; default 30.0; more than 0, at most 86400.0): The bound on
+          everything one call does: attempts, backoff, `Retry-After` waits and a consume's
+          reconciling verify. Past it the call ends with `TIMEOUT`; each attempt also keeps its own
+          timeout.
+        - ``max_in_flight`` (default 512; 1 to 65536): How many async calls run at once, each on a
+          thread of the library's own (started on demand, ended when idle); further calls wait in
+          order. Blocking calls are not counted: they run on the caller's thread.
+        - ``user_agent``: Text appended to the `User-Agent`, e.g. your game's name and version.
+        - ``proxy``: An HTTP(S) proxy URL, e.g. `http://proxy.internal:3128`. A SOCKS proxy is
+          refused, and so is a proxy with a plain-http base URL (the API key would cross it in
+          cleartext).
+        - ``ca_certs``: Extra root certificates (PEM), trusted besides the built-in Mozilla roots:
+          for a TLS-inspecting proxy or the sandbox's `--tls` mode.
+        - ``max_response_bytes`` (bytes; default 1048576; 1 to 9007199254740991): The largest
+          response body accepted; a larger one is `DECODE`.
+        .. /generated: constructor docs
+        """
     def verify_purchase(self, token: str) -> Purchase:
         """Verifies a purchase token (retried when that is safe) and returns the purchase."""
     def verify_for_grant(
@@ -102,6 +160,95 @@ class Client:
         """The base URL calls go to."""
 
 @final
+class CallReport:
+    """What one call did: its HTTP attempts, the waits between them, how it ended.
+
+    ``Client(on_report=...)`` and ``AsyncClient(on_report=...)`` are called with one per
+    call. Times are wall-clock nanoseconds since the epoch, durations seconds.
+    ``str(report)`` is a few lines for a person.
+    """
+
+    @property
+    def call(self) -> str:
+        """``verify_purchase``, ``verify_for_grant`` or ``consume_purchase``."""
+    @property
+    def token_start(self) -> str:
+        """The start of the purchase token, never the whole token."""
+    @property
+    def start_time(self) -> int:
+        """When the call was made (an async call's queue time included), in ns."""
+    @property
+    def end_time(self) -> int:
+        """When its answer came, in ns."""
+    @property
+    def duration(self) -> float:
+        """How long it took, in seconds."""
+    @property
+    def outcome(self) -> str:
+        """``ok``, ``consumed``, ``already_consumed``, or the error kind (``TIMEOUT``, ...)."""
+    @property
+    def reconciled(self) -> bool:
+        """True when a consume's answer was lost (or was 3800) and a verify settled it."""
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        """Its HTTP exchanges, in order."""
+    @property
+    def waits(self) -> tuple[Wait, ...]:
+        """The waits between attempts."""
+
+@final
+class Attempt:
+    """One HTTP exchange of a call."""
+
+    @property
+    def endpoint(self) -> str:
+        """``verify`` or ``consume``."""
+    @property
+    def url(self) -> str:
+        """The URL called, which holds no secret."""
+    @property
+    def start_time(self) -> int:
+        """When it started, in ns since the epoch."""
+    @property
+    def end_time(self) -> int:
+        """When it ended, in ns since the epoch."""
+    @property
+    def offset(self) -> float:
+        """When it started, in seconds from the call's start."""
+    @property
+    def duration(self) -> float:
+        """How long it took, in seconds."""
+    @property
+    def http_status(self) -> int | None:
+        """The HTTP status of the answer, if one came."""
+    @property
+    def api_code(self) -> int | None:
+        """The envelope's API code, if one came (0 on success)."""
+    @property
+    def error(self) -> str | None:
+        """The error kind it failed with, if it did."""
+    @property
+    def reused_connection(self) -> bool | None:
+        """Pooled connection, new one, or ``None`` when it failed before it knew."""
+    @property
+    def resend_count(self) -> int:
+        """How many attempts before it went to the same endpoint."""
+
+@final
+class Wait:
+    """A wait between two attempts."""
+
+    @property
+    def after_attempt(self) -> int:
+        """The index in ``CallReport.attempts`` of the attempt it followed."""
+    @property
+    def duration(self) -> float:
+        """How long it lasted, in seconds."""
+    @property
+    def reason(self) -> str:
+        """``backoff`` or ``retry_after``."""
+
+@final
 class _Inbox:
     """Where the library's threads leave the calls that ended for one event loop."""
 
@@ -125,7 +272,7 @@ class Purchase:
     ) -> None:
         """Raises ``NotGrantable`` (``NotPaid``, ``AlreadyConsumed``, ``PackageMismatch``,
         ``ProductMismatch``, ``TestOrder``) when the purchase must not be granted."""
-    # string fields: generated from _native.STRING_FIELDS by py/tests/test_fields.py
+    # generated: fields (by `cargo xtask codegen` from the core's field table; do not edit)
     @property
     def app_id(self) -> str | None:
         """The app's id (the same as its Payment ID)."""
@@ -181,7 +328,7 @@ class Purchase:
     @property
     def seller_goods_id(self) -> str | None:
         """The product id as the seller set it up; No Code purchases carry only this."""
-    # end of the string fields
+    # /generated: fields
     @property
     def purchase_state(self) -> PurchaseState | int | None: ...
     @property

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._native import Client, Purchase, _Inbox
 from .outcome import ConsumeOutcome
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._native import _ClientOptions
 
 __all__ = ["AsyncClient"]
 
@@ -16,49 +21,24 @@ class AsyncClient:
     """A ``Client`` whose calls are coroutines.
 
     Each call runs on a thread of the library's own, never on the event loop and never in
-    asyncio's default executor: threads are started on demand up to ``max_in_flight``
-    (default 512), further calls wait in order, and idle threads exit. When calls end,
+    asyncio's default executor: threads are started on demand up to ``max_in_flight``,
+    further calls wait in order, and idle threads exit. When calls end,
     their results reach the event loop with one ``call_soon_threadsafe`` for all those
     that ended together.
     Cancelling the awaiting task stops the wait, not the call: it finishes in the
     background and its result is dropped.
 
-    Takes the same arguments as ``Client``. Build one per process and share it between
-    tasks and event loops.
+    Takes the same arguments as ``Client``, whose defaults are the core's
+    (``_native.DEFAULTS``). Build one per process and share it between tasks and event
+    loops. ``on_report`` is called with each call's ``CallReport`` on the event loop's
+    thread, before the awaiting coroutine resumes; OpenTelemetry spans are parented to
+    the span current where the coroutine was called.
     """
 
     __slots__ = ("_client", "_inbox")
 
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        region: str = "global",
-        base_url: str | None = None,
-        timeout: float = 10.0,
-        connect_timeout: float = 3.0,
-        max_retries: int = 2,
-        deadline: float = 30.0,
-        max_in_flight: int = 512,
-        user_agent: str | None = None,
-        proxy: str | None = None,
-        ca_certs: str | bytes | None = None,
-        max_response_bytes: int | None = None,
-    ) -> None:
-        self._client = Client(
-            api_key,
-            region=region,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-            max_in_flight=max_in_flight,
-            user_agent=user_agent,
-            proxy=proxy,
-            ca_certs=ca_certs,
-            max_response_bytes=max_response_bytes,
-        )
+    def __init__(self, api_key: str, **options: Unpack[_ClientOptions]) -> None:
+        self._client = Client(api_key, **options)
         # The event loop of the last call and where its calls' results are left.
         self._inbox: tuple[asyncio.AbstractEventLoop, _Inbox] | None = None
 

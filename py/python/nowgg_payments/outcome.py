@@ -10,11 +10,13 @@ class ConsumeOutcome(str, Enum):
     serialises as) ``"consumed"`` or ``"already_consumed"``. Both mean done: the purchase
     is consumed and may be bought again."""
 
+    # generated: outcomes (by `cargo xtask codegen` from the core's table; do not edit)
     CONSUMED = "consumed"
     """This call consumed the purchase."""
     ALREADY_CONSUMED = "already_consumed"
-    """It was consumed before this call, or this call's answer was lost and a verify
-    shows it consumed."""
+    """It was consumed before this call, or this call's answer was lost and a verify shows it
+    consumed."""
+    # /generated: outcomes
 
     def __str__(self) -> str:
         return self.value

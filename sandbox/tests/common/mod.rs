@@ -15,6 +15,13 @@ pub fn sandbox() -> Sandbox {
     Sandbox::start(Config::new(KEY)).expect("sandbox starts")
 }
 
+/// A sandbox and one connection to it.
+pub fn connected() -> (Sandbox, Client<TcpStream>) {
+    let sb = sandbox();
+    let client = Client::connect(sb.addr());
+    (sb, client)
+}
+
 /// The sandbox binary, killed on drop so that a failing test leaves no server behind.
 pub struct Running(Child);
 
@@ -241,6 +248,11 @@ impl<S: Read + Write> Client<S> {
             ),
         }
         .expect("control request answered")
+    }
+
+    /// Queues faults (a JSON object or array, as `POST /_sandbox/faults` takes them).
+    pub fn fault(&mut self, json: &str) -> Answer {
+        self.control("/_sandbox/faults", Some(json))
     }
 
     /// Whether the server closed the connection without sending a single byte.

@@ -4,6 +4,7 @@
 #include "sandbox.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,15 @@ static const char LISTENING[] = "listening on ";
 
 int sandbox_start(sandbox *sb, const char *bin, const char *api_key) {
     return sandbox_start_with(sb, bin, api_key, NULL);
+}
+
+int sandbox_start_from_args(sandbox *sb, int argc, char **argv, const char *api_key) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SANDBOX_BIN\n", argv[0]);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_ALL);
+    return sandbox_start(sb, argv[1], api_key) == 0 ? 0 : 2;
 }
 
 int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
@@ -155,6 +165,15 @@ char *read_file(const char *path) {
     }
     fclose(f);
     return text;
+}
+
+long dir_entries(const char *path) {
+    long n = 0;
+    DIR *dir = opendir(path);
+    if (dir == NULL) return -1;
+    while (readdir(dir) != NULL) n++;
+    closedir(dir);
+    return n - 2; /* "." and ".." */
 }
 
 double now_ms(void) {

@@ -25,6 +25,11 @@ int sandbox_start(sandbox *sb, const char *bin, const char *api_key);
 int sandbox_start_with(sandbox *sb, const char *bin, const char *api_key,
                        const char *const *extra);
 
+/* The start of a test program whose one argument is the sandbox binary: checks the
+ * arguments (printing the usage when they are wrong), initialises libcurl, and starts
+ * the sandbox with `api_key`. Returns 0, or 2 (the exit code of a test that cannot run). */
+int sandbox_start_from_args(sandbox *sb, int argc, char **argv, const char *api_key);
+
 /* Kills the sandbox and waits for it. */
 void sandbox_stop(sandbox *sb);
 
@@ -36,6 +41,10 @@ char *sandbox_call(const sandbox *sb, const char *method, const char *path,
 
 /* The whole content of a file (malloc'd, NUL-terminated), or NULL. */
 char *read_file(const char *path);
+
+/* The number of entries in the directory at `path`, "." and ".." not counted (while it
+ * is read, a directory of /proc/self/fd counts the descriptor reading it), or -1. */
+long dir_entries(const char *path);
 
 /* The number of milliseconds on a monotonic clock. */
 double now_ms(void);

@@ -39,17 +39,24 @@ struct Args {
     /// A label for the JSON lines (e.g. the sandbox's latency).
     #[arg(long, default_value = "")]
     label: String,
+    /// Set a call-report listener that does nothing (the cost of building reports).
+    #[arg(long)]
+    on_report: bool,
 }
 
 const TOKEN: &str = "-nowgg-sample-paid";
 
 fn main() {
     let args = Args::parse();
-    let client = Client::builder(&args.sandbox.api_key)
+    let mut builder = Client::builder(&args.sandbox.api_key)
         .base_url(&args.sandbox.url)
-        .max_in_flight(args.in_flight)
-        .build()
-        .expect("client");
+        .max_in_flight(args.in_flight);
+    if args.on_report {
+        builder = builder.on_report(|report| {
+            std::hint::black_box(report);
+        });
+    }
+    let client = builder.build().expect("client");
     client.verify_purchase(TOKEN).expect("warm-up verify");
     let idle_rss_kib = status_kib("VmRSS:");
     let run = Duration::from_secs_f64(args.seconds);
