@@ -20,7 +20,6 @@
 
 #include <cJSON.h>
 #include <curl/curl.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -383,12 +382,8 @@ static int group(const target *where, int threads, const options *o, FILE *table
 static long rss_kib(void) { return status_kib("VmRSS:"); }
 
 static int open_fds(void) {
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL) return 0;
-    while (readdir(d) != NULL) n++;
-    closedir(d);
-    return n - 3; /* ".", "..", and this listing's own descriptor */
+    int n = dir_entries("/proc/self/fd");
+    return n > 0 ? n - 1 : 0; /* less this listing's own descriptor */
 }
 
 /* RSS and descriptors after 1k sequential calls of the face and after `calls`. */

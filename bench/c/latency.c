@@ -50,14 +50,16 @@ static double cpu_s(void) {
            (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-static int threads_now(void) {
+int dir_entries(const char *dir) {
     int n = 0;
-    DIR *d = opendir("/proc/self/task");
+    DIR *d = opendir(dir);
     if (d == NULL) return 0;
     while (readdir(d) != NULL) n++;
     closedir(d);
-    return n - 2;
+    return n - 2; /* less "." and ".." */
 }
+
+static int threads_now(void) { return dir_entries("/proc/self/task"); }
 
 long status_kib(const char *field) {
     char line[256];

@@ -16,6 +16,9 @@ typedef struct body {
 /* A size field of /proc/self/status in KiB, e.g. status_kib("VmRSS:"); 0 if unknown. */
 long status_kib(const char *field);
 
+/* How many entries `dir` lists, "." and ".." not counted; 0 if it cannot be read. */
+int dir_entries(const char *dir);
+
 /* A CURLOPT_WRITEFUNCTION appending to the `body` given as CURLOPT_WRITEDATA. */
 size_t collect_body(char *data, size_t size, size_t count, void *body);
 

@@ -133,14 +133,9 @@ function contenders(base, tls, ca, maxInFlight) {
   return all
 }
 
-/** What `call` does with `n` callers in flight for one slice. */
-async function slice(call, n) {
-  await Promise.all(Array.from({ length: n }, call)) // warm: connections, JIT
-  const latencies = []
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  const end = started + sliceMs
-  await Promise.all(
+/** Runs `n` callers of `call` back to back until `end`, pushing each call's ms to `latencies`. */
+function drive(call, n, end, latencies) {
+  return Promise.all(
     Array.from({ length: n }, async () => {
       for (let t = performance.now(); t < end; t = performance.now()) {
         await call()
@@ -148,6 +143,16 @@ async function slice(call, n) {
       }
     }),
   )
+}
+
+/** What `call` does with `n` callers in flight for one slice. */
+async function slice(call, n) {
+  await Promise.all(Array.from({ length: n }, call)) // warm: connections, JIT
+  const latencies = []
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const end = started + sliceMs
+  await drive(call, n, end, latencies)
   const seconds = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
   return { calls: latencies.length, seconds, cpuMicros: used.user + used.system, latencies }
@@ -271,14 +276,7 @@ async function latencyChild(name, base, n) {
       await sleep(5)
     }
   })()
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      for (let t = performance.now(); t < end; t = performance.now()) {
-        await call()
-        latencies.push(performance.now() - t)
-      }
-    }),
-  )
+  await drive(call, n, end, latencies)
   const seconds = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
   await reader

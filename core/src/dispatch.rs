@@ -267,18 +267,29 @@ mod tests {
         })
     }
 
-    #[test]
-    fn runs_at_most_max_threads_at_once_and_every_job_once() {
-        let dispatcher = Dispatcher::new(4);
+    /// A dispatcher of `max_threads` given `jobs` gated jobs, once `running` of them
+    /// have started and blocked; the receiver gets each job's id as it finishes.
+    fn blocked(
+        max_threads: usize,
+        jobs: usize,
+        running: usize,
+    ) -> (Dispatcher, Arc<Gate>, mpsc::Receiver<usize>) {
+        let dispatcher = Dispatcher::new(max_threads);
         let gate = gate();
         let (tx, rx) = mpsc::channel();
-        for id in 0..32 {
+        for id in 0..jobs {
             dispatcher.spawn(gate.job(tx.clone(), id)).unwrap();
         }
-        // Let the first four start and block, then check nobody else got a thread.
-        while gate.running.load(Ordering::SeqCst) < 4 {
+        while gate.running.load(Ordering::SeqCst) < running {
             thread::yield_now();
         }
+        (dispatcher, gate, rx)
+    }
+
+    #[test]
+    fn runs_at_most_max_threads_at_once_and_every_job_once() {
+        // Let the first four start and block, then check nobody else got a thread.
+        let (dispatcher, gate, rx) = blocked(4, 32, 4);
         assert_eq!(dispatcher.threads(), 4);
         gate.open();
         let mut done: Vec<usize> = (0..32).map(|_| rx.recv().unwrap()).collect();
@@ -289,15 +300,7 @@ mod tests {
 
     #[test]
     fn blocked_jobs_each_get_a_thread_up_to_the_limit() {
-        let dispatcher = Dispatcher::new(64);
-        let gate = gate();
-        let (tx, rx) = mpsc::channel();
-        for id in 0..48 {
-            dispatcher.spawn(gate.job(tx.clone(), id)).unwrap();
-        }
-        while gate.running.load(Ordering::SeqCst) < 48 {
-            thread::yield_now();
-        }
+        let (dispatcher, gate, rx) = blocked(64, 48, 48);
         assert_eq!(dispatcher.threads(), 48);
         gate.open();
         for _ in 0..48 {

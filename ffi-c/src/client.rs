@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CStr};
 
-use nowgg::{Client, ConsumeOutcome, ConsumeRequest, Error, Store};
+use nowgg::{Client, ConsumeOutcome, ConsumeRequest, Error, Purchase, Store};
 
 use crate::config::nowgg_config;
 use crate::error::nowgg_error;
@@ -130,13 +130,23 @@ pub unsafe extern "C" fn nowgg_verify_purchase(
     err_out: *mut *mut nowgg_error,
 ) -> nowgg_status {
     ffi_panic_boundary! { err_out = err_out;
-        let client = borrow(client, "client")?;
-        let token = text::required(token, "token")?;
-        let out = out_slot(purchase_out, "purchase_out")?;
-        let purchase = client.client.verify_purchase(token)?;
-        *out = nowgg_purchase::new(purchase).into_raw();
-        Ok(())
+        verify_into(client, token, purchase_out, |c, token| c.verify_purchase(token))
     }
+}
+
+/// Checks the arguments of a blocking verify, runs `verify` with the token, and writes
+/// the purchase to `*purchase_out`: `nowgg_verify_purchase` and `nowgg_verify_for_grant`.
+pub(crate) unsafe fn verify_into(
+    client: *const nowgg_client,
+    token: *const c_char,
+    purchase_out: *mut *mut nowgg_purchase,
+    verify: impl FnOnce(&Client, &str) -> Result<Purchase, Error>,
+) -> Result<(), Error> {
+    let client = borrow(client, "client")?;
+    let token = text::required(token, "token")?;
+    let out = out_slot(purchase_out, "purchase_out")?;
+    *out = nowgg_purchase::new(verify(&client.client, token)?).into_raw();
+    Ok(())
 }
 
 /// The consume a C caller asks for, from its arguments (see `nowgg_consume_purchase`).

@@ -6,7 +6,7 @@ use std::mem;
 
 use nowgg::{Error, GrantPolicy};
 
-use crate::client::nowgg_client;
+use crate::client::{nowgg_client, verify_into};
 use crate::error::nowgg_error;
 use crate::handle::{borrow, borrow_mut, out_slot, BoxHandle};
 use crate::purchase::nowgg_purchase;
@@ -130,13 +130,10 @@ pub unsafe extern "C" fn nowgg_verify_for_grant(
     err_out: *mut *mut nowgg_error,
 ) -> nowgg_status {
     ffi_panic_boundary! { err_out = err_out;
-        let client = borrow(client, "client")?;
-        let token = text::required(token, "token")?;
         let policy = borrow(policy, "policy")?;
-        let out = out_slot(purchase_out, "purchase_out")?;
-        let purchase = client.client().verify_for_grant(token, policy.policy())?;
-        *out = nowgg_purchase::new(purchase).into_raw();
-        Ok(())
+        verify_into(client, token, purchase_out, |c, token| {
+            c.verify_for_grant(token, policy.policy())
+        })
     }
 }
 

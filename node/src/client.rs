@@ -5,7 +5,9 @@
 use napi::bindgen_prelude::{Function, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use nowgg_payments::{Client, ConsumeRequest, GrantPolicy, Region, Result, Store, OPTIONS};
+use nowgg_payments::{
+    Client, ClientBuilder, ConsumeRequest, GrantPolicy, Region, Result, Store, OPTIONS,
+};
 
 use crate::args::{self, Options};
 use crate::calls::{Calls, SettleArgs};
@@ -190,76 +192,78 @@ fn build(options: Option<Unknown>) -> Result<Client> {
             .ok_or_else(|| nowgg_payments::Error::InvalidArgument {
                 message: "options.apiKey is required".into(),
             })?;
-    let mut builder = Client::builder(api_key);
-    if let Some(region) = options.string("region")? {
-        builder = builder.region(region.parse::<Region>()?);
-    }
-    if let Some(url) = options.string("baseUrl")? {
-        builder = builder.base_url(url);
-    }
-    if let Some(timeout) = options.millis("timeoutMs")? {
-        builder = builder.timeout(timeout);
-    }
-    if let Some(timeout) = options.millis("connectTimeoutMs")? {
-        builder = builder.connect_timeout(timeout);
-    }
-    if let Some(deadline) = options.millis("deadlineMs")? {
-        builder = builder.deadline(deadline);
-    }
+    let region = options
+        .string("region")?
+        .map(|r| r.parse::<Region>())
+        .transpose()?;
     // Numbers past the Rust type are past the core's limit too: saturate, let it refuse.
-    if let Some(retries) = options.integer("maxRetries")? {
-        builder = builder.max_retries(u32::try_from(retries).unwrap_or(u32::MAX));
-    }
-    if let Some(calls) = options.integer("maxInFlight")? {
-        builder = builder.max_in_flight(usize::try_from(calls).unwrap_or(usize::MAX));
-    }
-    if let Some(suffix) = options.string("userAgent")? {
-        builder = builder.user_agent(suffix);
-    }
-    if let Some(proxy) = options.string("proxy")? {
-        builder = builder.proxy(proxy);
-    }
-    if let Some(pem) = options.string("caCerts")? {
-        builder = builder.ca_certs_pem(pem);
-    }
-    if let Some(bytes) = options.integer("maxResponseBytes")? {
-        builder = builder.max_response_bytes(bytes);
-    }
-    builder.build()
+    Client::builder(api_key)
+        .maybe(region, ClientBuilder::region)
+        .maybe(options.string("baseUrl")?, ClientBuilder::base_url)
+        .maybe(options.millis("timeoutMs")?, ClientBuilder::timeout)
+        .maybe(
+            options.millis("connectTimeoutMs")?,
+            ClientBuilder::connect_timeout,
+        )
+        .maybe(options.millis("deadlineMs")?, ClientBuilder::deadline)
+        .maybe(options.integer("maxRetries")?, |b, n| {
+            b.max_retries(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .maybe(options.integer("maxInFlight")?, |b, n| {
+            b.max_in_flight(usize::try_from(n).unwrap_or(usize::MAX))
+        })
+        .maybe(options.string("userAgent")?, ClientBuilder::user_agent)
+        .maybe(options.string("proxy")?, ClientBuilder::proxy)
+        .maybe(options.string("caCerts")?, ClientBuilder::ca_certs_pem)
+        .maybe(
+            options.integer("maxResponseBytes")?,
+            ClientBuilder::max_response_bytes,
+        )
+        .build()
 }
 
 /// The core policy for `verifyForGrant(token, policy)`.
 fn grant_policy(policy: Option<Unknown>) -> Result<GrantPolicy> {
     let options = Options::read(policy, "policy", GRANT_OPTIONS)?;
-    let mut policy = GrantPolicy::new();
-    if let Some(name) = options.string("packageName")? {
-        policy = policy.package_name(name);
-    }
-    if let Some(ids) = options.strings("productIds")? {
-        policy = policy.product_ids(ids);
-    }
-    if let Some(allow) = options.boolean("allowTestOrders")? {
-        policy = policy.allow_test_orders(allow);
-    }
-    Ok(policy)
+    Ok(GrantPolicy::new()
+        .maybe(options.string("packageName")?, GrantPolicy::package_name)
+        .maybe(options.strings("productIds")?, GrantPolicy::product_ids)
+        .maybe(
+            options.boolean("allowTestOrders")?,
+            GrantPolicy::allow_test_orders,
+        ))
 }
 
 /// The core request for `consumePurchase(token, options)`.
 fn consume_request(token: Unknown, options: Option<Unknown>) -> Result<ConsumeRequest> {
     let token = args::required_string(token, "token")?;
     let options = Options::read(options, "options", CONSUME_OPTIONS)?;
-    let mut request = ConsumeRequest::new(token);
-    if let Some(store) = options.string("store")? {
-        request = request.store(store.parse::<Store>()?);
-    }
-    if let Some(product_id) = options.string("productId")? {
-        request = request.product_id(product_id);
-    }
-    if let Some(currency) = options.string("currency")? {
-        request = request.currency(currency);
-    }
-    if let Some(payload) = options.string("developerPayload")? {
-        request = request.developer_payload(payload);
-    }
-    Ok(request)
+    let store = options
+        .string("store")?
+        .map(|s| s.parse::<Store>())
+        .transpose()?;
+    Ok(ConsumeRequest::new(token)
+        .maybe(store, ConsumeRequest::store)
+        .maybe(options.string("productId")?, ConsumeRequest::product_id)
+        .maybe(options.string("currency")?, ConsumeRequest::currency)
+        .maybe(
+            options.string("developerPayload")?,
+            ConsumeRequest::developer_payload,
+        ))
 }
+
+/// Applies an option the caller gave to a core builder, and leaves the builder as is
+/// for one left out.
+trait Maybe: Sized {
+    /// `self` with `apply` run on `value` when it is there.
+    fn maybe<V>(self, value: Option<V>, apply: impl FnOnce(Self, V) -> Self) -> Self {
+        match value {
+            Some(value) => apply(self, value),
+            None => self,
+        }
+    }
+}
+
+impl Maybe for ClientBuilder {}
+impl Maybe for GrantPolicy {}
+impl Maybe for ConsumeRequest {}

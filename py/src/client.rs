@@ -6,7 +6,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use nowgg_payments::report::capture;
-use nowgg_payments::{ClientOption, ConsumeOutcome, ConsumeRequest, Error, OptionDefault, OPTIONS};
+use nowgg_payments::{
+    ClientBuilder, ClientOption, ConsumeOutcome, ConsumeRequest, Error, OptionDefault, OPTIONS,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyType};
@@ -77,22 +79,16 @@ impl Client {
         // Only what the core's types cannot hold is refused here; the core checks the
         // ranges, the same in every face.
         let max_retries = count(py, "max_retries", max_retries)?;
-        let mut builder = nowgg_payments::Client::builder(api_key)
+        let builder = nowgg_payments::Client::builder(api_key)
             .region(region.parse().map_err(|e| to_py(py, e))?)
             .timeout(seconds(py, "timeout", timeout)?)
             .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
             .deadline(seconds(py, "deadline", deadline)?)
             .max_retries(max_retries)
             .max_in_flight(count(py, "max_in_flight", max_in_flight)?);
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(suffix) = user_agent {
-            builder = builder.user_agent(suffix);
-        }
-        if let Some(url) = proxy {
-            builder = builder.proxy(url);
-        }
+        let builder = given(builder, base_url, ClientBuilder::base_url);
+        let builder = given(builder, user_agent, ClientBuilder::user_agent);
+        let mut builder = given(builder, proxy, ClientBuilder::proxy);
         match ca_certs {
             Some(Pem::Text(pem)) => builder = builder.ca_certs_pem(pem),
             Some(Pem::Bytes(pem)) => builder = builder.ca_certs_pem(pem),
@@ -330,17 +326,22 @@ fn consume_request(
     currency: Option<String>,
     developer_payload: Option<String>,
 ) -> PyResult<ConsumeRequest> {
-    let mut request = ConsumeRequest::new(token).store(store.parse().map_err(|e| to_py(py, e))?);
-    if let Some(id) = product_id {
-        request = request.product_id(id);
+    let request = ConsumeRequest::new(token).store(store.parse().map_err(|e| to_py(py, e))?);
+    let request = given(request, product_id, ConsumeRequest::product_id);
+    let request = given(request, currency, ConsumeRequest::currency);
+    Ok(given(
+        request,
+        developer_payload,
+        ConsumeRequest::developer_payload,
+    ))
+}
+
+/// `builder` with `set` applied to `value` when Python gave one, as it was when not.
+fn given<B, T>(builder: B, value: Option<T>, set: impl FnOnce(B, T) -> B) -> B {
+    match value {
+        Some(value) => set(builder, value),
+        None => builder,
     }
-    if let Some(currency) = currency {
-        request = request.currency(currency);
-    }
-    if let Some(payload) = developer_payload {
-        request = request.developer_payload(payload);
-    }
-    Ok(request)
 }
 
 fn purchase_object(py: Python<'_>, purchase: nowgg_payments::Purchase) -> PyResult<Py<PyAny>> {

@@ -45,21 +45,29 @@ fn union<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
         .join(" | ")
 }
 
+/// Writes `export type <name>` as the union of `names`, under its doc.
+fn union_type<'a>(
+    out: &mut String,
+    doc: &str,
+    name: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) {
+    out.push_str(&jsdoc(doc, ""));
+    writeln!(out, "export type {name} = {}", union(names)).unwrap();
+}
+
 fn unions() -> String {
     let mut out = String::new();
     let stores = Store::ALL
         .map(|store| format!("`'{}'`: {}", store.as_str(), store.doc()))
         .join(" ");
-    out.push_str(&jsdoc(
+    union_type(
+        &mut out,
         &format!("The store a purchase was made in (case is ignored). {stores}"),
-        "",
-    ));
-    writeln!(
-        out,
-        "export type Store = {}\n",
-        union(Store::ALL.map(Store::as_str))
-    )
-    .unwrap();
+        "Store",
+        Store::ALL.map(Store::as_str),
+    );
+    out.push('\n');
 
     out.push_str(
         "/**\n * The kinds of error: `NowggError.code`, the same names in every language.\n *\n",
@@ -75,30 +83,23 @@ fn unions() -> String {
     }
     out.push('\n');
 
-    out.push_str(&jsdoc(
+    union_type(
+        &mut out,
         "The codes `verifyForGrant` refuses a purchase with (it is genuine, but not to be granted).",
-        "",
-    ));
-    writeln!(
-        out,
-        "export type GrantRefusal = {}\n",
-        union(ErrorKind::GRANT_REFUSALS.map(ErrorKind::name))
-    )
-    .unwrap();
+        "GrantRefusal",
+        ErrorKind::GRANT_REFUSALS.map(ErrorKind::name),
+    );
+    out.push('\n');
 
     let outcomes = ConsumeOutcome::ALL
         .map(|outcome| format!("`'{}'`: {}", outcome.as_str(), outcome.doc()))
         .join(" ");
-    out.push_str(&jsdoc(
+    union_type(
+        &mut out,
         &format!("How a consume ended well: either way the purchase is now consumed. {outcomes}"),
-        "",
-    ));
-    writeln!(
-        out,
-        "export type ConsumeOutcome = {}",
-        union(ConsumeOutcome::ALL.map(ConsumeOutcome::as_str))
-    )
-    .unwrap();
+        "ConsumeOutcome",
+        ConsumeOutcome::ALL.map(ConsumeOutcome::as_str),
+    );
     out
 }
 
