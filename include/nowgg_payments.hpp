@@ -552,12 +552,6 @@ public:
         handle_.reset(client);
     }
 
-    Client(Client &&) noexcept = default;
-    Client &operator=(Client &&) noexcept = default;
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() = default;
-
     /// Verifies a purchase token; throws Error. A genuine token is not yet a reason to
     /// grant: verify_for_grant also checks the purchase against your policy.
     Purchase verify_purchase(std::string_view token) const {
@@ -708,12 +702,6 @@ public:
         nowgg::detail::invoke([&](nowgg_error **err) { return nowgg_sandbox_start(key.c_str(), &raw, err); });
         handle_.reset(raw);
     }
-
-    Sandbox(Sandbox &&) noexcept = default;
-    Sandbox &operator=(Sandbox &&) noexcept = default;
-    Sandbox(const Sandbox &) = delete;
-    Sandbox &operator=(const Sandbox &) = delete;
-    ~Sandbox() = default;
 
     /// The base URL, "http://127.0.0.1:PORT".
     std::string url() const { return lent(nowgg_sandbox_url(handle_.get())); }

@@ -276,17 +276,17 @@ class Client {
   verifyPurchase(token, options) {
     // The purchase comes as JSON text: V8's parser builds the plain object faster than
     // property-by-property napi calls (src/purchase.rs).
-    const start = (id, abortable, report) => this.#native.verifyPurchase(id, token, options, abortable, report)
+    const start = (id, abortable, report) => this.#native.start('verifyPurchase', id, token, options, abortable, report)
     return traced(channels.verifyPurchase, this.#waiting, token, 'options', options, toPurchase, start)
   }
 
   verifyForGrant(token, policy) {
-    const start = (id, abortable, report) => this.#native.verifyForGrant(id, token, policy, abortable, report)
+    const start = (id, abortable, report) => this.#native.start('verifyForGrant', id, token, policy, abortable, report)
     return traced(channels.verifyForGrant, this.#waiting, token, 'policy', policy, toPurchase, start)
   }
 
   consumePurchase(token, options) {
-    const start = (id, abortable, report) => this.#native.consumePurchase(id, token, options, abortable, report)
+    const start = (id, abortable, report) => this.#native.start('consumePurchase', id, token, options, abortable, report)
     return traced(channels.consumePurchase, this.#waiting, token, 'options', options, asIs, start)
   }
 

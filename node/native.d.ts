@@ -15,17 +15,12 @@ export declare class NativeClient {
   /** The base URL calls go to. */
   get baseUrl(): string
   /**
-   * Starts `verifyPurchase(token, options)`; its value is the purchase as JSON text
-   * (the core's `Purchase::to_json`, made on the library thread).
+   * Starts `call(token, options)` for index.js: `verifyPurchase` (its value is the
+   * purchase as JSON text, the core's `Purchase::to_json` made on the library thread),
+   * `verifyForGrant` (`options` is the policy; the purchase as JSON text) or
+   * `consumePurchase` (the outcome, `consumed` or `already_consumed`).
    */
-  verifyPurchase(id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean, report: boolean): Failure | null
-  /** Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text. */
-  verifyForGrant(id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean, report: boolean): Failure | null
-  /**
-   * Starts `consumePurchase(token, options)`; its value is the outcome,
-   * `consumed` or `already_consumed`.
-   */
-  consumePurchase(id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean): Failure | null
+  start(call: 'verifyPurchase' | 'verifyForGrant' | 'consumePurchase', id: number, token: string, options: import('./index').VerifyOptions | import('./index').GrantPolicy | import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean): Failure | null
   /** Call `id`'s signal fired: if it is still queued, it is never sent. */
   abandon(id: number): void
   /**

@@ -77,71 +77,48 @@ impl NativeClient {
         self.inner.base_url().to_owned()
     }
 
-    /// Starts `verifyPurchase(token, options)`; its value is the purchase as JSON text
-    /// (the core's `Purchase::to_json`, made on the library thread).
+    /// Starts `call(token, options)` for index.js: `verifyPurchase` (its value is the
+    /// purchase as JSON text, the core's `Purchase::to_json` made on the library thread),
+    /// `verifyForGrant` (`options` is the policy; the purchase as JSON text) or
+    /// `consumePurchase` (the outcome, `consumed` or `already_consumed`).
     #[napi(
-        ts_args_type = "id: number, token: string, options: import('./index').VerifyOptions | undefined, abortable: boolean, report: boolean"
+        ts_args_type = "call: 'verifyPurchase' | 'verifyForGrant' | 'consumePurchase', id: number, token: string, options: import('./index').VerifyOptions | import('./index').GrantPolicy | import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean"
     )]
-    pub fn verify_purchase(
+    pub fn start(
         &self,
+        call: String,
         id: u32,
         token: Unknown,
         options: Option<Unknown>,
         abortable: bool,
         report: bool,
     ) -> Option<Failure> {
-        let read = || {
-            let token = args::required_string(token, "token")?;
-            Options::read(options, "options", VERIFY_OPTIONS)?;
-            Ok(move |c: &Client| c.verify_purchase(&token))
-        };
-        self.start("verifyPurchase", id, abortable, report, read, |p| {
-            p.to_json()
-        })
-    }
-
-    /// Starts `verifyForGrant(token, policy)`; its value is the purchase as JSON text.
-    #[napi(
-        ts_args_type = "id: number, token: string, policy: import('./index').GrantPolicy | undefined, abortable: boolean, report: boolean"
-    )]
-    pub fn verify_for_grant(
-        &self,
-        id: u32,
-        token: Unknown,
-        policy: Option<Unknown>,
-        abortable: bool,
-        report: bool,
-    ) -> Option<Failure> {
-        let read = || {
-            let token = args::required_string(token, "token")?;
-            let policy = grant_policy(policy)?;
-            Ok(move |c: &Client| c.verify_for_grant(&token, &policy))
-        };
-        self.start("verifyForGrant", id, abortable, report, read, |p| {
-            p.to_json()
-        })
-    }
-
-    /// Starts `consumePurchase(token, options)`; its value is the outcome,
-    /// `consumed` or `already_consumed`.
-    #[napi(
-        ts_args_type = "id: number, token: string, options: import('./index').ConsumeOptions | undefined, abortable: boolean, report: boolean"
-    )]
-    pub fn consume_purchase(
-        &self,
-        id: u32,
-        token: Unknown,
-        options: Option<Unknown>,
-        abortable: bool,
-        report: bool,
-    ) -> Option<Failure> {
-        let read = || {
-            let request = consume_request(token, options)?;
-            Ok(move |c: &Client| c.consume_purchase(&request))
-        };
-        self.start("consumePurchase", id, abortable, report, read, |outcome| {
-            outcome.as_str().to_owned()
-        })
+        let started = guard(&call, || match call.as_str() {
+            "verifyPurchase" => {
+                let token = args::required_string(token, "token")?;
+                Options::read(options, "options", VERIFY_OPTIONS)?;
+                let verify = move |c: &Client| c.verify_purchase(&token);
+                self.calls
+                    .start(&self.inner, id, abortable, report, verify, |p| p.to_json())
+            }
+            "verifyForGrant" => {
+                let token = args::required_string(token, "token")?;
+                let policy = grant_policy(options)?;
+                let grant = move |c: &Client| c.verify_for_grant(&token, &policy);
+                self.calls
+                    .start(&self.inner, id, abortable, report, grant, |p| p.to_json())
+            }
+            "consumePurchase" => {
+                let request = consume_request(token, options)?;
+                let consume = move |c: &Client| c.consume_purchase(&request);
+                self.calls
+                    .start(&self.inner, id, abortable, report, consume, |outcome| {
+                        outcome.as_str().to_owned()
+                    })
+            }
+            _ => Err(nowgg_payments::Error::internal(&call)),
+        });
+        started.err().map(|e| Failure::of(&e))
     }
 
     /// Call `id`'s signal fired: if it is still queued, it is never sent.
@@ -155,30 +132,6 @@ impl NativeClient {
     #[napi]
     pub fn hold(&self, env: Env, busy: bool) -> napi::Result<()> {
         self.calls.hold(&env, busy)
-    }
-}
-
-impl NativeClient {
-    /// Reads a call's arguments (`read` gives the call to make) and starts it: `null`
-    /// once started, or the failure that refused it before any I/O.
-    fn start<T: 'static, C>(
-        &self,
-        place: &str,
-        id: u32,
-        abortable: bool,
-        report: bool,
-        read: impl FnOnce() -> Result<C>,
-        answer: fn(T) -> String,
-    ) -> Option<Failure>
-    where
-        C: FnOnce(&Client) -> Result<T> + Send + 'static,
-    {
-        let started = guard(place, || {
-            let call = read()?;
-            self.calls
-                .start(&self.inner, id, abortable, report, call, answer)
-        });
-        started.err().map(|e| Failure::of(&e))
     }
 }
 

@@ -81,7 +81,7 @@ test('the addon records a report only for a call started with its flag', async (
     new Promise((resolve) => {
       waiting.set(id, resolve)
       native.hold(true)
-      assert.equal(native.verifyPurchase(id, '-nowgg-sample-paid', undefined, false, report), null)
+      assert.equal(native.start('verifyPurchase', id, '-nowgg-sample-paid', undefined, false, report), null)
     }).finally(() => native.hold(false))
   await call(1, false)
   await call(2, true)

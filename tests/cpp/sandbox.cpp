@@ -8,12 +8,19 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "nowgg_payments.hpp"
 #include "support/check.h"
 
 using nlohmann::json;
+
+using nowgg::testing::Sandbox;
+static_assert(!std::is_copy_constructible_v<Sandbox>, "Sandbox is move-only");
+static_assert(!std::is_copy_assignable_v<Sandbox>, "Sandbox is move-only");
+static_assert(std::is_nothrow_move_constructible_v<Sandbox>, "moves never throw");
+static_assert(std::is_nothrow_move_assignable_v<Sandbox>, "moves never throw");
 
 namespace {
 
