@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -352,53 +354,52 @@ def latency_table(records: list[Record]) -> list[str]:
     return lines
 
 
-def table(header: str, rule: str, rows: list[list[Any]]) -> list[str]:
-    """A markdown table: its header and rule lines, then one line a row of cells."""
-    return [header, rule, *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)]
+Column = Callable[[Record], Any]
+"""A table column: the cell of a record."""
+
+
+def number(key: str, digits: int = 0) -> Column:
+    """The column of ``key``'s value, as ``fmt`` writes it."""
+    return lambda r: fmt(r.get(key), digits)
+
+
+def table(records: list[Record], kind: str, columns: dict[str, Column], text: int = 0) -> list[str]:
+    """A markdown table of the records of ``kind``: one column per heading, the first
+    ``text`` of them aligned left and the rest (numbers) right, and one line a record."""
+    rule = ["---"] * text + ["--:"] * (len(columns) - text)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join(rule) + "|"]
+    for r in records:
+        if r["kind"] == kind:
+            lines.append("| " + " | ".join(str(cell(r)) for cell in columns.values()) + " |")
+    return lines
 
 
 def dispatch_table(records: list[Record]) -> list[str]:
-    return table(
-        "| how | sandbox | in flight | calls/s | p50 µs | p99 µs | CPU µs/call | peak RSS MiB "
-        "| KiB per call | threads |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
-        [
-            [
-                r["contender"],
-                r["label"],
-                r["in_flight"],
-                fmt(r["calls_per_s"]),
-                fmt(r["p50_us"]),
-                fmt(r["p99_us"]),
-                fmt(r.get("cpu_us_per_call"), 1),
-                fmt(r.get("peak_rss_kib", 0) / 1024, 1),
-                fmt(kib_per_call(r), 1),
-                r["threads"],
-            ]
-            for r in records
-            if r["kind"] == "dispatch"
-        ],
-    )
+    columns: dict[str, Column] = {
+        "how": itemgetter("contender"),
+        "sandbox": itemgetter("label"),
+        "in flight": itemgetter("in_flight"),
+        "calls/s": number("calls_per_s"),
+        "p50 µs": number("p50_us"),
+        "p99 µs": number("p99_us"),
+        "CPU µs/call": number("cpu_us_per_call", 1),
+        "peak RSS MiB": lambda r: fmt(r.get("peak_rss_kib", 0) / 1024, 1),
+        "KiB per call": lambda r: fmt(kib_per_call(r), 1),
+        "threads": itemgetter("threads"),
+    }
+    return table(records, "dispatch", columns, text=2)
 
 
 def call_cost_table(records: list[Record]) -> list[str]:
-    return table(
-        "| in flight | RSS KiB per call | of which Rust heap | Rust heap per pooled connection KiB "
-        "| CPU µs/call | threads |",
-        "|--:|--:|--:|--:|--:|--:|",
-        [
-            [
-                r["in_flight"],
-                fmt(r["rss_kib_per_call"], 1),
-                fmt(r["rust_heap_kib_per_call"], 1),
-                fmt(r["rust_heap_kib_per_pooled_connection"], 1),
-                fmt(r["cpu_us_per_call"], 1),
-                r["threads"],
-            ]
-            for r in records
-            if r["kind"] == "call_cost"
-        ],
-    )
+    columns: dict[str, Column] = {
+        "in flight": itemgetter("in_flight"),
+        "RSS KiB per call": number("rss_kib_per_call", 1),
+        "of which Rust heap": number("rust_heap_kib_per_call", 1),
+        "Rust heap per pooled connection KiB": number("rust_heap_kib_per_pooled_connection", 1),
+        "CPU µs/call": number("cpu_us_per_call", 1),
+        "threads": itemgetter("threads"),
+    }
+    return table(records, "call_cost", columns)
 
 
 def section(title: str, table: list[str]) -> list[str]:

@@ -225,7 +225,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             println!("{}", conn.client(trace)?.consume_purchase(&request)?);
         }
         Command::Sandbox(args) => {
-            if let Err(e) = nowgg_sandbox::cli::run(args.into()) {
+            if let Err(e) = nowgg_sandbox::cli::run(args) {
                 eprintln!("sandbox: {e}");
                 return Ok(ExitCode::FAILURE);
             }

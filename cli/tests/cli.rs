@@ -31,12 +31,7 @@ impl Sandbox {
     }
 
     fn nowgg(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_nowgg"))
-            .args(args)
-            .env("NOWGG_API_KEY", KEY)
-            .env("NOWGG_BASE_URL", &self.url)
-            .output()
-            .unwrap()
+        nowgg(&self.url, args)
     }
 }
 
@@ -45,6 +40,16 @@ impl Drop for Sandbox {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `nowgg` with `args` against the sandbox at `base_url`.
+fn nowgg(base_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nowgg"))
+        .args(args)
+        .env("NOWGG_API_KEY", KEY)
+        .env("NOWGG_BASE_URL", base_url)
+        .output()
+        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -216,16 +221,6 @@ fn a_wrong_key_is_reported_without_echoing_it() {
     assert!(!stderr.contains("WRONG-SECRET"));
 }
 
-/// `nowgg` with `args` against the in-process `sandbox`.
-fn nowgg_against(sandbox: &nowgg_sandbox::Sandbox, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nowgg"))
-        .args(args)
-        .env("NOWGG_API_KEY", KEY)
-        .env("NOWGG_BASE_URL", sandbox.url())
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn trace_prints_each_calls_attempts_waits_and_outcome_to_stderr() {
     use nowgg_sandbox::{Action, Fault, Match};
@@ -236,7 +231,7 @@ fn trace_prints_each_calls_attempts_waits_and_outcome_to_stderr() {
         msg: None,
         status: 200,
     }));
-    let out = nowgg_against(&sandbox, &["verify", "--trace", "--", token]);
+    let out = nowgg(&sandbox.url(), &["verify", "--trace", "--", token]);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     for shown in [
@@ -253,7 +248,7 @@ fn trace_prints_each_calls_attempts_waits_and_outcome_to_stderr() {
     }
 
     sandbox.add_fault(Fault::new(Action::DropAfter).on(Match::Consume));
-    let out = nowgg_against(&sandbox, &["consume", "--trace", "--", token]);
+    let out = nowgg(&sandbox.url(), &["consume", "--trace", "--", token]);
     let stderr = text(&out.stderr);
     assert_eq!(text(&out.stdout), "already_consumed\n", "{stderr}");
     for shown in [
@@ -267,7 +262,7 @@ fn trace_prints_each_calls_attempts_waits_and_outcome_to_stderr() {
     }
     assert!(!stderr.contains(token) && !stderr.contains(KEY), "{stderr}");
 
-    let quiet = nowgg_against(&sandbox, &["consume", "--", token]);
+    let quiet = nowgg(&sandbox.url(), &["consume", "--", token]);
     assert_eq!(text(&quiet.stdout), "already_consumed\n");
     assert_eq!(text(&quiet.stderr), "");
 }

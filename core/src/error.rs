@@ -4,9 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Declares the kinds once: the enum, its table and each kind's name, number, doc,
-/// Python class and retry rule, so none of them can drift apart. Each entry is
-/// `/// doc` lines, then `Variant = code, "NAME", "PythonClass", "retryable when";`.
+/// Declares the kinds of `for_each_error_kind!`'s table: the enum, its table and each
+/// kind's name, number, doc, Python class and retry rule, so none of them can drift
+/// apart.
 macro_rules! error_kinds {
     ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $name:literal, $class:literal, $retry:literal; )*) => {
         /// The class of a failure, as named in DESIGN.md.
@@ -63,54 +63,64 @@ macro_rules! error_kinds {
 /// How many kinds there are (see [`ErrorKind::ALL`]).
 pub const KIND_COUNT: usize = 17;
 
-error_kinds! {
-    /// Bad input or configuration, found before any I/O: a missing or non-UTF-8
-    /// argument, an empty token, an unknown store or region, an option out of its range.
-    /// Nothing was sent; fix the call.
-    InvalidArgument = 1, "INVALID_ARGUMENT", "InvalidArgument", "no";
-    /// A deadline passed: the connect timeout, one attempt's timeout, or the whole call's
-    /// deadline (in Node, also an `AbortSignal` that fired). A consume that ends so may
-    /// still have taken effect: consuming again later is safe.
-    Timeout = 100, "TIMEOUT", "Timeout", "yes";
-    /// The connection failed: DNS, refused, reset. A failed TLS handshake (an untrusted
-    /// certificate, no protocol in common) is this kind too, but is not retryable:
-    /// nothing was sent, and trying again would fail the same way.
-    Connection = 101, "CONNECTION", "ConnectionFailed", "yes; no for a TLS failure";
-    /// A non-2xx answer without the vendor's JSON envelope (a proxy's HTML page, a
-    /// gateway's own JSON, a 404). Retryable for 429 and 5xx only.
-    HttpStatus = 102, "HTTP_STATUS", "HttpStatusError", "for 429 and 5xx";
-    /// An answer that could not be understood: not JSON, a malformed envelope, or a body
-    /// over `max_response_bytes`.
-    Decode = 103, "DECODE", "DecodeError", "no";
-    /// An API code the vendor does not document, or `success: false` with code 0.
-    ApiError = 200, "API_ERROR", "ApiError", "no";
-    /// Grant check: the purchase is not paid (`purchaseState` is not 1).
-    NotPaid = 300, "NOT_PAID", "NotPaid", "no";
-    /// Grant check: the purchase is already consumed (`consumptionState` is 1).
-    AlreadyConsumed = 301, "ALREADY_CONSUMED", "AlreadyConsumed", "no";
-    /// Grant check: the purchase's `packageName` is not the policy's.
-    PackageMismatch = 302, "PACKAGE_MISMATCH", "PackageMismatch", "no";
-    /// Grant check: the purchase's product (`productId`, else `sellerGoodsId`) is not
-    /// one of the policy's.
-    ProductMismatch = 303, "PRODUCT_MISMATCH", "ProductMismatch", "no";
-    /// Grant check: a test order, and the policy does not allow them.
-    TestOrder = 304, "TEST_ORDER", "TestOrder", "no";
-    /// A bug in this library (a caught panic); please report it. The message is a fixed
-    /// sentence, never the panic's text.
-    Internal = 900, "INTERNAL", "Internal", "no";
-    /// API code 3800: now.gg refused the consume, and the purchase is not consumed (not
-    /// paid). A consume that finds it consumed before does not fail: it ends with the
-    /// outcome `already_consumed`.
-    ErrorConsumingProduct = 3800, "ERROR_CONSUMING_PRODUCT", "ErrorConsumingProduct", "no";
-    /// API code 3900: the Payments API key was refused.
-    InvalidAuthorizationKey = 3900, "INVALID_AUTHORIZATION_KEY", "InvalidAuthorizationKey", "no";
-    /// API code 3901: the purchase token is unknown (forged, or from another app).
-    InvalidPurchaseToken = 3901, "INVALID_PURCHASE_TOKEN", "InvalidPurchaseToken", "no";
-    /// API code 5014: a generic error of the multi-store backend; worth retrying.
-    MultistoreUnknownError = 5014, "MULTISTORE_UNKNOWN_ERROR", "MultistoreUnknownError", "yes";
-    /// API code 5015: the multi-store backend could not authenticate.
-    MultistoreAuthError = 5015, "MULTISTORE_AUTH_ERROR", "MultistoreAuthError", "no";
+/// The table of kinds, handed to the macro `$callback` (`error_kinds!` here, the C
+/// face's declaration of `nowgg_status`), so that no crate restates a kind: each entry
+/// is `/// doc` lines, then `Variant = code, "NAME", "PythonClass", "retryable when";`.
+/// Not a stable API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! for_each_error_kind {
+    ($callback:ident) => { $callback! {
+        /// Bad input or configuration, found before any I/O: a missing or non-UTF-8
+        /// argument, an empty token, an unknown store or region, an option out of its range.
+        /// Nothing was sent; fix the call.
+        InvalidArgument = 1, "INVALID_ARGUMENT", "InvalidArgument", "no";
+        /// A deadline passed: the connect timeout, one attempt's timeout, or the whole call's
+        /// deadline (in Node, also an `AbortSignal` that fired). A consume that ends so may
+        /// still have taken effect: consuming again later is safe.
+        Timeout = 100, "TIMEOUT", "Timeout", "yes";
+        /// The connection failed: DNS, refused, reset. A failed TLS handshake (an untrusted
+        /// certificate, no protocol in common) is this kind too, but is not retryable:
+        /// nothing was sent, and trying again would fail the same way.
+        Connection = 101, "CONNECTION", "ConnectionFailed", "yes; no for a TLS failure";
+        /// A non-2xx answer without the vendor's JSON envelope (a proxy's HTML page, a
+        /// gateway's own JSON, a 404). Retryable for 429 and 5xx only.
+        HttpStatus = 102, "HTTP_STATUS", "HttpStatusError", "for 429 and 5xx";
+        /// An answer that could not be understood: not JSON, a malformed envelope, or a body
+        /// over `max_response_bytes`.
+        Decode = 103, "DECODE", "DecodeError", "no";
+        /// An API code the vendor does not document, or `success: false` with code 0.
+        ApiError = 200, "API_ERROR", "ApiError", "no";
+        /// Grant check: the purchase is not paid (`purchaseState` is not 1).
+        NotPaid = 300, "NOT_PAID", "NotPaid", "no";
+        /// Grant check: the purchase is already consumed (`consumptionState` is 1).
+        AlreadyConsumed = 301, "ALREADY_CONSUMED", "AlreadyConsumed", "no";
+        /// Grant check: the purchase's `packageName` is not the policy's.
+        PackageMismatch = 302, "PACKAGE_MISMATCH", "PackageMismatch", "no";
+        /// Grant check: the purchase's product (`productId`, else `sellerGoodsId`) is not
+        /// one of the policy's.
+        ProductMismatch = 303, "PRODUCT_MISMATCH", "ProductMismatch", "no";
+        /// Grant check: a test order, and the policy does not allow them.
+        TestOrder = 304, "TEST_ORDER", "TestOrder", "no";
+        /// A bug in this library (a caught panic); please report it. The message is a fixed
+        /// sentence, never the panic's text.
+        Internal = 900, "INTERNAL", "Internal", "no";
+        /// API code 3800: now.gg refused the consume, and the purchase is not consumed (not
+        /// paid). A consume that finds it consumed before does not fail: it ends with the
+        /// outcome `already_consumed`.
+        ErrorConsumingProduct = 3800, "ERROR_CONSUMING_PRODUCT", "ErrorConsumingProduct", "no";
+        /// API code 3900: the Payments API key was refused.
+        InvalidAuthorizationKey = 3900, "INVALID_AUTHORIZATION_KEY", "InvalidAuthorizationKey", "no";
+        /// API code 3901: the purchase token is unknown (forged, or from another app).
+        InvalidPurchaseToken = 3901, "INVALID_PURCHASE_TOKEN", "InvalidPurchaseToken", "no";
+        /// API code 5014: a generic error of the multi-store backend; worth retrying.
+        MultistoreUnknownError = 5014, "MULTISTORE_UNKNOWN_ERROR", "MultistoreUnknownError", "yes";
+        /// API code 5015: the multi-store backend could not authenticate.
+        MultistoreAuthError = 5015, "MULTISTORE_AUTH_ERROR", "MultistoreAuthError", "no";
+    } };
 }
+
+for_each_error_kind!(error_kinds);
 
 // `ALL` is in the order of the numbers, as its doc says and faces rely on.
 const _: () = {
@@ -118,7 +128,7 @@ const _: () = {
     while i < ErrorKind::ALL.len() {
         assert!(
             ErrorKind::ALL[i - 1].code() < ErrorKind::ALL[i].code(),
-            "error_kinds! must list the kinds in the order of their numbers"
+            "for_each_error_kind! must list the kinds in the order of their numbers"
         );
         i += 1;
     }

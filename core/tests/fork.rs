@@ -23,7 +23,10 @@ fn tokens(sandbox: &Sandbox, prefix: &str) -> Vec<String> {
             let data = data.as_object().unwrap().clone();
             let token = format!("-nowgg-{prefix}-{i}");
             sandbox
-                .add_purchase(NewPurchase::new(data).token(token))
+                .add_purchase(NewPurchase {
+                    token: Some(token),
+                    ..NewPurchase::new(data)
+                })
                 .unwrap()
         })
         .collect()

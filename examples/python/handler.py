@@ -99,16 +99,13 @@ class Shop:
         """Handles ``POST /purchases {player_id, token, store}``: an HTTP status and a
         JSON body."""
         try:
-            purchase = self.client.verify_for_grant(
-                token, package_name=self.package_name, product_ids=self.catalogue.keys()
-            )
+            purchase = self.client.verify_for_grant(token, **self.grant_check())
         except nowgg_payments.NowggError as e:
             return refusal(e)
-        grant = Grant.of(store, token, purchase)
-        if not self.record(player_id, grant):
-            return 200, {"already_delivered": True, "order_id": grant.order_id}
-        self.consume(grant)
-        return 200, {"granted": self.catalogue[grant.product_id], "order_id": grant.order_id}
+        grant, reply = self.deliver(player_id, Grant.of(store, token, purchase))
+        if grant:
+            self.consume(grant)
+        return reply
 
     async def redeem_async(
         self, client: AsyncClient, player_id: str, token: str, store: str = "nowgg"
@@ -116,21 +113,31 @@ class Shop:
         """``redeem`` for an async framework. (SQLite calls are short and local here; a
         remote database would have an async driver.)"""
         try:
-            purchase = await client.verify_for_grant(
-                token, package_name=self.package_name, product_ids=self.catalogue.keys()
-            )
+            purchase = await client.verify_for_grant(token, **self.grant_check())
         except nowgg_payments.NowggError as e:
             return refusal(e)
-        grant = Grant.of(store, token, purchase)
+        grant, reply = self.deliver(player_id, Grant.of(store, token, purchase))
+        if grant:
+            try:
+                outcome = await client.consume_purchase(grant.token, **grant.consume_options())
+            except nowgg_payments.NowggError as e:
+                grant.left_to_the_sweep(e)
+            else:
+                self.mark_consumed(grant, outcome)
+        return reply
+
+    def grant_check(self) -> dict[str, Any]:
+        """Step 1's conditions besides paid and not consumed: this game's package, a
+        product of the catalogue."""
+        return {"package_name": self.package_name, "product_ids": self.catalogue.keys()}
+
+    def deliver(self, player_id: str, grant: Grant) -> tuple[Grant | None, Reply]:
+        """Steps 2 and 3, and the answer: the grant to consume next, or ``None`` when the
+        purchase was delivered before (by this or another server)."""
         if not self.record(player_id, grant):
-            return 200, {"already_delivered": True, "order_id": grant.order_id}
-        try:
-            outcome = await client.consume_purchase(token, **grant.consume_options())
-        except nowgg_payments.NowggError as e:
-            grant.left_to_the_sweep(e)
-        else:
-            self.mark_consumed(grant, outcome)
-        return 200, {"granted": self.catalogue[grant.product_id], "order_id": grant.order_id}
+            return None, (200, {"already_delivered": True, "order_id": grant.order_id})
+        granted = {"granted": self.catalogue[grant.product_id], "order_id": grant.order_id}
+        return grant, (200, granted)
 
     def record(self, player_id: str, grant: Grant) -> bool:
         """Steps 2 and 3: the grant row and the item, in one transaction. False when the

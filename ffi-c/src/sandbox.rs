@@ -102,7 +102,8 @@ impl<'a> PurchaseOptions<'a> {
         };
         let store = match optional(spec.store, "spec.store")? {
             None => Store::default(),
-            Some(name) => serde_json::from_value(Value::String(name.to_owned()))
+            Some(name) => name
+                .parse()
                 .map_err(|_| invalid(format!("spec.store is not a store: {name:?}")))?,
         };
         let data = match optional(spec.data_json, "spec.data_json")? {
@@ -272,10 +273,11 @@ pub unsafe extern "C" fn nowgg_sandbox_add_purchase(
         let sandbox = borrow(sandbox, "sandbox")?;
         let out = out_slot(token_out, "token_out")?;
         let options = PurchaseOptions::read(spec)?;
-        let mut purchase = NewPurchase::new(purchase_data(&options)).store(options.store);
-        if let Some(token) = options.token {
-            purchase = purchase.token(token);
-        }
+        let purchase = NewPurchase {
+            token: options.token.map(str::to_owned),
+            store: options.store,
+            data: purchase_data(&options),
+        };
         let token = sandbox
             .sandbox
             .add_purchase(purchase)

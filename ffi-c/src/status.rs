@@ -6,92 +6,52 @@ use std::sync::OnceLock;
 
 use nowgg::ErrorKind;
 
-/// The result of every fallible call: `NOWGG_OK` (0), or the kind of the failure,
-/// numbered with the kind's code.
-///
-/// The header declares this enum from the core's kind table, each value with the kind's
-/// doc (`cargo xtask codegen`; cbindgen.toml excludes this one), so the docs here only
-/// name the kind. The compile-time check below holds the numbers to the table.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum nowgg_status {
-    /// Success.
-    NOWGG_OK = 0,
-    /// `ErrorKind::InvalidArgument`.
-    NOWGG_INVALID_ARGUMENT = 1,
-    /// `ErrorKind::Timeout`.
-    NOWGG_TIMEOUT = 100,
-    /// `ErrorKind::Connection`.
-    NOWGG_CONNECTION = 101,
-    /// `ErrorKind::HttpStatus`.
-    NOWGG_HTTP_STATUS = 102,
-    /// `ErrorKind::Decode`.
-    NOWGG_DECODE = 103,
-    /// `ErrorKind::ApiError`.
-    NOWGG_API_ERROR = 200,
-    /// `ErrorKind::NotPaid`.
-    NOWGG_NOT_PAID = 300,
-    /// `ErrorKind::AlreadyConsumed`.
-    NOWGG_ALREADY_CONSUMED = 301,
-    /// `ErrorKind::PackageMismatch`.
-    NOWGG_PACKAGE_MISMATCH = 302,
-    /// `ErrorKind::ProductMismatch`.
-    NOWGG_PRODUCT_MISMATCH = 303,
-    /// `ErrorKind::TestOrder`.
-    NOWGG_TEST_ORDER = 304,
-    /// `ErrorKind::Internal`.
-    NOWGG_INTERNAL = 900,
-    /// `ErrorKind::ErrorConsumingProduct`.
-    NOWGG_ERROR_CONSUMING_PRODUCT = 3800,
-    /// `ErrorKind::InvalidAuthorizationKey`.
-    NOWGG_INVALID_AUTHORIZATION_KEY = 3900,
-    /// `ErrorKind::InvalidPurchaseToken`.
-    NOWGG_INVALID_PURCHASE_TOKEN = 3901,
-    /// `ErrorKind::MultistoreUnknownError`.
-    NOWGG_MULTISTORE_UNKNOWN_ERROR = 5014,
-    /// `ErrorKind::MultistoreAuthError`.
-    NOWGG_MULTISTORE_AUTH_ERROR = 5015,
-}
-
-use nowgg_status::*;
-
-impl nowgg_status {
-    /// The status of an error kind: the one numbered with the kind's code.
-    pub(crate) const fn from_kind(kind: ErrorKind) -> nowgg_status {
-        match kind {
-            ErrorKind::InvalidArgument => NOWGG_INVALID_ARGUMENT,
-            ErrorKind::Timeout => NOWGG_TIMEOUT,
-            ErrorKind::Connection => NOWGG_CONNECTION,
-            ErrorKind::HttpStatus => NOWGG_HTTP_STATUS,
-            ErrorKind::Decode => NOWGG_DECODE,
-            ErrorKind::ApiError => NOWGG_API_ERROR,
-            ErrorKind::NotPaid => NOWGG_NOT_PAID,
-            ErrorKind::AlreadyConsumed => NOWGG_ALREADY_CONSUMED,
-            ErrorKind::PackageMismatch => NOWGG_PACKAGE_MISMATCH,
-            ErrorKind::ProductMismatch => NOWGG_PRODUCT_MISMATCH,
-            ErrorKind::TestOrder => NOWGG_TEST_ORDER,
-            ErrorKind::Internal => NOWGG_INTERNAL,
-            ErrorKind::ErrorConsumingProduct => NOWGG_ERROR_CONSUMING_PRODUCT,
-            ErrorKind::InvalidAuthorizationKey => NOWGG_INVALID_AUTHORIZATION_KEY,
-            ErrorKind::InvalidPurchaseToken => NOWGG_INVALID_PURCHASE_TOKEN,
-            ErrorKind::MultistoreUnknownError => NOWGG_MULTISTORE_UNKNOWN_ERROR,
-            ErrorKind::MultistoreAuthError => NOWGG_MULTISTORE_AUTH_ERROR,
-            // `ErrorKind` is non_exhaustive, so another crate's match needs this arm. A
-            // kind the core adds lands here and fails the build below.
-            _ => NOWGG_INTERNAL,
+/// Declares `nowgg_status` and its `from_kind` from the core's kind table: one value per
+/// kind, `NOWGG_` and the kind's name, numbered with the kind's code.
+macro_rules! statuses {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $name:literal, $class:literal, $retry:literal; )*) => { pastey::paste! {
+        /// The result of every fallible call: `NOWGG_OK` (0), or the kind of the failure,
+        /// numbered with the kind's code.
+        ///
+        /// The header declares this enum from the same table, each value with the kind's
+        /// doc (`cargo xtask codegen`; cbindgen.toml excludes this one), so the docs here
+        /// only name the kind.
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum nowgg_status {
+            /// Success.
+            NOWGG_OK = 0,
+            $(
+                #[doc = concat!("`ErrorKind::", stringify!($variant), "`.")]
+                [<NOWGG_ $name>] = $code,
+            )*
         }
-    }
+
+        impl nowgg_status {
+            /// The status of an error kind: the one numbered with the kind's code.
+            pub(crate) const fn from_kind(kind: ErrorKind) -> nowgg_status {
+                match kind {
+                    $( ErrorKind::$variant => nowgg_status::[<NOWGG_ $name>], )*
+                    // `ErrorKind` is non_exhaustive, so another crate's match needs this
+                    // arm; the table above has every kind, so none lands here.
+                    _ => nowgg_status::NOWGG_INTERNAL,
+                }
+            }
+        }
+    } };
 }
+
+nowgg::for_each_error_kind!(statuses);
 
 // Compile-time proof that every kind of the core has its own status, numbered with the
-// kind's code: a kind added to `ErrorKind::ALL` without a status here stops the build.
+// kind's code: `from_kind` and `ErrorKind::ALL` must come from the same table.
 const _: () = {
     let mut i = 0;
     while i < ErrorKind::ALL.len() {
         let kind = ErrorKind::ALL[i];
         assert!(
             nowgg_status::from_kind(kind) as u32 == kind.code(),
-            "an ErrorKind has no nowgg_status of its own number: add it above"
+            "an ErrorKind has no nowgg_status of its own number"
         );
         i += 1;
     }
@@ -102,7 +62,7 @@ fn names() -> &'static [(u32, CString)] {
     static NAMES: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
     NAMES.get_or_init(|| {
         let kinds = ErrorKind::ALL.map(|kind| (kind.code(), kind.name()));
-        [(NOWGG_OK as u32, "OK")]
+        [(nowgg_status::NOWGG_OK as u32, "OK")]
             .into_iter()
             .chain(kinds)
             .map(|(code, name)| (code, crate::text::c_string(name)))

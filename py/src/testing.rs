@@ -83,7 +83,7 @@ impl PySandbox {
     ) -> PyResult<String> {
         let data: Map<String, Value> = serde_json::from_str(data_json)
             .map_err(|e| invalid(py, format!("purchase data must be a JSON object: {e}")))?;
-        let store: Store = serde_json::from_value(Value::String(store.to_owned())).map_err(|_| {
+        let store: Store = store.parse().map_err(|_| {
             invalid(
                 py,
                 format!(
@@ -91,10 +91,7 @@ impl PySandbox {
                 ),
             )
         })?;
-        let mut purchase = NewPurchase::new(data).store(store);
-        if let Some(token) = token {
-            purchase = purchase.token(token);
-        }
+        let purchase = NewPurchase { token, store, data };
         self.with(py, |s| s.add_purchase(purchase))?
             .map_err(|e| invalid(py, format!("invalid purchase: {e}")))
     }

@@ -19,8 +19,9 @@ from deploy.common import (
     API_KEY,
     FORK_WITH_THREADS,
     WARMUP,
-    Child,
     Tally,
+    across_fork,
+    assert_all_right,
     deploy_sandbox,
     tokens,
 )
@@ -78,11 +79,7 @@ async def verify_all(client: AsyncClient, asked: list[str]) -> Tally:
         if task in hung:
             tally.error(token, f"hung: unfinished {HUNG_AFTER} s after it started")
             continue
-        _, answered, error = task.result()
-        if error is None:
-            tally.answer(token, answered)
-        else:
-            tally.error(token, error)
+        tally.add(*task.result())
     return tally
 
 
@@ -100,19 +97,15 @@ def test_fork_after_awaited_verifies_child_loop_runs_100_concurrent_verifies(
 
         assert run_on(loop_kind, warm_up) == [WARMUP] * warm_up_calls
 
-        def child() -> dict[str, Any]:
-            return run_on(loop_kind, lambda: verify_all(client, tokens(100, 200))).to_dict()
-
-        forked = Child(child)
-        forked.go()
-        parent = run_on(loop_kind, lambda: verify_all(client, tokens(0, 100)))
-        child_tally = Tally.from_dict(forked.result(timeout=HUNG_AFTER + 60))
+        parent, child = across_fork(
+            lambda: run_on(loop_kind, lambda: verify_all(client, tokens(0, 100))),
+            lambda: run_on(loop_kind, lambda: verify_all(client, tokens(100, 200))),
+            timeout=HUNG_AFTER + 60,
+        )
 
     shape = f"AsyncClient fork on {loop_kind} after {warm_up_calls} calls"
-    print(f"{shape}: parent {parent}; child {child_tally}")
-    assert (parent.wrong, child_tally.wrong) == (0, 0), f"parent {parent}; child {child_tally}"
-    assert (parent.errors, child_tally.errors) == (0, 0), f"parent {parent}; child {child_tally}"
-    assert parent.asked == child_tally.asked == 100
+    assert_all_right(shape, parent=parent, child=child)
+    assert parent.asked == child.asked == 100
 
 
 def test_uvloop_runs_200_concurrent_verifies_each_answered_for_its_token(tmp_path: Path) -> None:
@@ -121,7 +114,5 @@ def test_uvloop_runs_200_concurrent_verifies_each_answered_for_its_token(tmp_pat
         client = AsyncClient(API_KEY, base_url=sandbox.url, **OPTIONS)
         tally = run_on("uvloop", lambda: verify_all(client, tokens(0, 200)))
 
-    print(f"AsyncClient on uvloop: {tally}")
-    assert tally.wrong == 0, str(tally)
-    assert tally.errors == 0, str(tally)
+    assert_all_right("AsyncClient on uvloop", client=tally)
     assert tally.asked == 200

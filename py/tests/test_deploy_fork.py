@@ -6,7 +6,6 @@ shared, each process reads whichever answer arrives first on it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from deploy.common import (
@@ -14,8 +13,8 @@ from deploy.common import (
     CLIENT_OPTIONS,
     FORK_WITH_THREADS,
     WARMUP,
-    Child,
-    Tally,
+    across_fork,
+    assert_all_right,
     deploy_sandbox,
     tokens,
     verify_each,
@@ -34,15 +33,11 @@ def test_fork_after_one_verify_parent_and_child_each_get_their_own_answers(
         client = Client(API_KEY, base_url=sandbox.url, ca_certs=ca, **CLIENT_OPTIONS)
         assert client.verify_purchase(WARMUP).purchase_token == WARMUP
 
-        def child() -> dict[str, Any]:
-            return verify_each(client, tokens(PER_PROCESS, 2 * PER_PROCESS)).to_dict()
+        parent, child = across_fork(
+            lambda: verify_each(client, tokens(0, PER_PROCESS)),
+            lambda: verify_each(client, tokens(PER_PROCESS, 2 * PER_PROCESS)),
+            timeout=300,
+        )
 
-        forked = Child(child)
-        forked.go()
-        parent = verify_each(client, tokens(0, PER_PROCESS))
-        child_tally = Tally.from_dict(forked.result(timeout=300))
-
-    print(f"fork over {scheme}: parent {parent}; child {child_tally}")
-    assert (parent.wrong, child_tally.wrong) == (0, 0), f"parent {parent}; child {child_tally}"
-    assert (parent.errors, child_tally.errors) == (0, 0), f"parent {parent}; child {child_tally}"
-    assert parent.asked == child_tally.asked == PER_PROCESS
+    assert_all_right(f"fork over {scheme}", parent=parent, child=child)
+    assert parent.asked == child.asked == PER_PROCESS

@@ -15,6 +15,7 @@ from deploy.common import (
     FORK_WITH_THREADS,
     WARMUP,
     Tally,
+    assert_all_right,
     deploy_sandbox,
     tokens,
 )
@@ -49,11 +50,7 @@ def test_a_fork_pool_over_a_module_level_client_gets_every_answer_right(tmp_path
             with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
                 pending = pool.map_async(verify, tokens(0, BY_WORKERS), chunksize=5)
                 for token in tokens(BY_WORKERS, BY_WORKERS + BY_PARENT):
-                    _, answered, error = verify(token)
-                    if error is None:
-                        parent.answer(token, answered)
-                    else:
-                        parent.error(token, error)
+                    parent.add(*verify(token))
                 try:
                     answers = pending.get(timeout=120)
                 except multiprocessing.TimeoutError:
@@ -61,12 +58,7 @@ def test_a_fork_pool_over_a_module_level_client_gets_every_answer_right(tmp_path
         finally:
             PAYMENTS = None
 
-    for token, answered, error in answers:
-        if error is None:
-            workers.answer(token, answered)
-        else:
-            workers.error(token, error)
-    print(f"multiprocessing fork pool: workers {workers}; parent {parent}")
-    assert (workers.wrong, parent.wrong) == (0, 0), f"workers {workers}; parent {parent}"
-    assert (workers.errors, parent.errors) == (0, 0), f"workers {workers}; parent {parent}"
+    for answer in answers:
+        workers.add(*answer)
+    assert_all_right("multiprocessing fork pool", workers=workers, parent=parent)
     assert workers.asked == BY_WORKERS

@@ -13,6 +13,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import nowgg_payments
@@ -78,17 +79,34 @@ def count(name: str, **attributes: Any) -> int:
     return sum(n for attrs, n in points(name) if attributes.items() <= attrs.items())
 
 
-def under_their_handlers(
-    exporter: InMemorySpanExporter, handlers: dict[str, int]
-) -> list[ReadableSpan]:
-    """The verify spans, after checking each is the child of the span its token's handler
-    (``handlers``: token start -> span id) had current."""
-    calls = named(exporter, "nowgg.verify_purchase")
-    assert len(calls) == len(handlers)
-    for call in calls:
-        assert call.attributes is not None and call.parent is not None
-        assert call.parent.span_id == handlers[str(call.attributes["nowgg.token_start"])]
-    return calls
+class Handlers:
+    """Request handlers, each calling with a fresh token of its own under a span of its
+    own; ``calls`` checks that each call's span is the child of its handler's."""
+
+    def __init__(self, sandbox: Sandbox, count: int) -> None:
+        self.tokens = [sandbox.add_purchase() for _ in range(count)]
+        # token start -> the span id of the handler that called with that token
+        self._spans: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def span(self, token: str) -> Iterator[None]:
+        """The span of the handler calling with ``token``, current inside."""
+        with trace.get_tracer("test").start_as_current_span("handler") as handler:
+            with self._lock:
+                self._spans[token[:10] + "…"] = handler.get_span_context().span_id
+            yield
+
+    def calls(self, exporter: InMemorySpanExporter) -> list[ReadableSpan]:
+        """The verify spans, after checking each is the child of the span its token's
+        handler had current."""
+        calls = named(exporter, "nowgg.verify_purchase")
+        assert len(calls) == len(self.tokens)
+        for call in calls:
+            assert call.attributes is not None and call.parent is not None
+            token_start = str(call.attributes["nowgg.token_start"])
+            assert call.parent.span_id == self._spans[token_start]
+        return calls
 
 
 def port(sandbox: Sandbox) -> int:
@@ -236,41 +254,33 @@ def test_client_calls_in_threads_are_under_each_threads_span(
     nowgg_sandbox: Sandbox, spans: InMemorySpanExporter
 ) -> None:
     client = nowgg_sandbox.client()
-    tokens = [nowgg_sandbox.add_purchase() for _ in range(4)]
-    tracer = trace.get_tracer("test")
-    handlers: dict[str, int] = {}
-    lock = threading.Lock()
+    handlers = Handlers(nowgg_sandbox, 4)
 
     def handle(token: str) -> None:
-        with tracer.start_as_current_span("handler") as handler:
-            with lock:
-                handlers[token[:10] + "…"] = handler.get_span_context().span_id
+        with handlers.span(token):
             client.verify_purchase(token)
 
-    with ThreadPoolExecutor(len(tokens)) as pool:
-        list(pool.map(handle, tokens))
+    with ThreadPoolExecutor(len(handlers.tokens)) as pool:
+        list(pool.map(handle, handlers.tokens))
 
-    under_their_handlers(spans, handlers)
+    handlers.calls(spans)
 
 
 def test_async_calls_are_under_the_span_current_where_the_coroutine_was_called(
     nowgg_sandbox: Sandbox, spans: InMemorySpanExporter
 ) -> None:
     client = nowgg_sandbox.async_client()
-    tokens = [nowgg_sandbox.add_purchase() for _ in range(4)]
-    tracer = trace.get_tracer("test")
-    handlers: dict[str, int] = {}
+    handlers = Handlers(nowgg_sandbox, 4)
 
     async def handle(token: str) -> None:
-        with tracer.start_as_current_span("task") as task:
-            handlers[token[:10] + "…"] = task.get_span_context().span_id
+        with handlers.span(token):
             await client.verify_purchase(token)
 
     async def main() -> None:
-        await asyncio.gather(*(handle(token) for token in tokens))
+        await asyncio.gather(*(handle(token) for token in handlers.tokens))
 
     asyncio.run(main())
-    for call in under_their_handlers(spans, handlers):
+    for call in handlers.calls(spans):
         (attempt,) = children(spans, call)
         assert attempt.kind is SpanKind.CLIENT
 

@@ -43,68 +43,35 @@ pub struct SandboxArgs {
     pub control_key: Option<String>,
 }
 
-/// What [`run`] serves.
-#[derive(Debug, Clone)]
-pub struct ServeOptions {
-    /// The accepted API key.
-    pub api_key: String,
-    /// Address to listen on.
-    pub host: IpAddr,
-    /// Port to listen on; 0 picks a free one.
-    pub port: u16,
-    /// A fixtures file replacing the built-in samples.
-    pub fixtures: Option<PathBuf>,
-    /// With TLS, where to write the CA certificate PEM; `None` serves plain HTTP.
-    pub tls_ca_out: Option<PathBuf>,
-    /// Added before every API answer.
-    pub latency: Duration,
-    /// The key every `/_sandbox/` request must carry, if any.
-    pub control_key: Option<String>,
-}
-
-impl From<SandboxArgs> for ServeOptions {
-    fn from(args: SandboxArgs) -> ServeOptions {
-        ServeOptions {
-            api_key: args.api_key,
-            host: args.host,
-            port: args.port,
-            fixtures: args.fixtures,
-            // clap makes --tls and --ca-out require each other.
-            tls_ca_out: args.ca_out.filter(|_| args.tls),
-            latency: Duration::from_millis(args.latency_ms),
-            control_key: args.control_key,
-        }
-    }
-}
-
 /// Starts a sandbox, writes the CA file if serving TLS, prints `listening on URL` then
 /// `console on URL/_sandbox/` on stdout (flushed), then serves until the process ends.
 /// Listening on another host than loopback without a control key, it warns on stderr
 /// that anyone who reaches it may drive the control API and the console.
 ///
 /// Returns only on a startup error.
-pub fn run(options: ServeOptions) -> io::Result<()> {
-    if !options.host.is_loopback() && options.control_key.is_none() {
+pub fn run(args: SandboxArgs) -> io::Result<()> {
+    if !args.host.is_loopback() && args.control_key.is_none() {
         eprintln!(
             "warning: listening on {}: the control API (/_sandbox/) and the console are \
              unauthenticated; anyone who reaches this address can change purchases, inject \
              faults and read the request log. Pass --control-key KEY to require a key.",
-            options.host
+            args.host
         );
     }
-    let mut config = Config::new(options.api_key)
-        .host(options.host)
-        .port(options.port)
-        .tls(options.tls_ca_out.is_some())
-        .latency(options.latency);
-    if let Some(key) = options.control_key {
+    let mut config = Config::new(args.api_key)
+        .host(args.host)
+        .port(args.port)
+        .tls(args.tls)
+        .latency(Duration::from_millis(args.latency_ms));
+    if let Some(key) = args.control_key {
         config = config.control_key(key);
     }
-    if let Some(path) = &options.fixtures {
+    if let Some(path) = &args.fixtures {
         config = config.fixtures(Fixture::load(path)?);
     }
     let sandbox = Sandbox::start(config)?;
-    if let (Some(path), Some(pem)) = (&options.tls_ca_out, sandbox.ca_pem()) {
+    // clap makes --tls and --ca-out require each other.
+    if let (Some(path), Some(pem)) = (&args.ca_out, sandbox.ca_pem()) {
         // Written before the listening line, so a harness that waits for the line can
         // read the file at once.
         std::fs::write(path, pem)

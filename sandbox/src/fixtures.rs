@@ -4,10 +4,11 @@
 use std::io;
 use std::path::Path;
 
+use nowgg_payments::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::purchases::{NewPurchase, Store};
+use crate::purchases::{store_name, NewPurchase};
 
 /// A purchase the sandbox holds from the start and restores on reset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,7 @@ pub struct Fixture {
     /// Its purchase token.
     pub token: String,
     /// The store it was made in.
+    #[serde(with = "store_name")]
     pub store: Store,
     /// The `data` object verifyPurchase answers with (a missing `purchaseToken` is set to
     /// the token).
@@ -68,9 +70,7 @@ impl Fixture {
             "regionCode": "US",
             "sellerGoodsId": "11223343"
         });
-        let mut paid = unpaid.clone();
-        paid["purchaseState"] = json!(1);
-        paid["payStatusTxt"] = json!("Paid");
+        let paid = varied(&unpaid, json!({"purchaseState": 1, "payStatusTxt": "Paid"}));
         // No Code Payment page sample: no appId, no productId, purchaseTime in ms.
         let nocode = json!({
             "purchaseTimeMillis": "1630529397125",
@@ -113,30 +113,20 @@ impl Fixture {
             "regionCode": null,
             "sellerGoodsId": "11223343"
         });
-        // verifyPurchase reference, Xiaomi sample.
-        let xiaomi = json!({
-            "appId": "10362",
-            "consumptionState": 0,
-            "countryCode": "FR",
-            "currency": null,
-            "developerPayload": null,
-            "environment": "release",
-            "isTestOrder": false,
-            "kind": null,
-            "orderAmount": null,
-            "orderId": "<orderId>",
-            "packageName": "<package_name>",
-            "payStatusTxt": null,
-            "payTimeTxt": null,
-            "productId": "11223343",
-            "productName": "<product_name>",
-            "purchaseState": 1,
-            "purchaseTime": "1763643382000",
-            "purchaseTimeMillis": "1763643382000",
-            "purchaseToken": "PFR251120205611111111395373223875",
-            "regionCode": "FR",
-            "sellerGoodsId": "11223343"
-        });
+        // verifyPurchase reference, Xiaomi sample: the ONEStore one's fields, these values.
+        let xiaomi = varied(
+            &onestore,
+            json!({
+                "appId": "10362",
+                "countryCode": "FR",
+                "developerPayload": null,
+                "payStatusTxt": null,
+                "purchaseTime": "1763643382000",
+                "purchaseTimeMillis": "1763643382000",
+                "purchaseToken": "PFR251120205611111111395373223875",
+                "regionCode": "FR"
+            }),
+        );
         [
             ("-nowgg-sample-unpaid", Store::Nowgg, unpaid),
             ("-nowgg-sample-paid", Store::Nowgg, paid),
@@ -156,11 +146,22 @@ impl Fixture {
     }
 }
 
+/// `sample` with the fields of `changes` set over its own.
+fn varied(sample: &Value, changes: Value) -> Value {
+    let mut varied = sample.clone();
+    if let (Value::Object(fields), Value::Object(changes)) = (&mut varied, changes) {
+        fields.extend(changes);
+    }
+    varied
+}
+
 impl From<Fixture> for NewPurchase {
     fn from(fixture: Fixture) -> NewPurchase {
-        NewPurchase::new(fixture.data)
-            .token(fixture.token)
-            .store(fixture.store)
+        NewPurchase {
+            token: Some(fixture.token),
+            store: fixture.store,
+            data: fixture.data,
+        }
     }
 }
 

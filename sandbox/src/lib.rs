@@ -39,7 +39,8 @@ use serde_json::Value;
 
 pub use faults::{Action, Fault, Match};
 pub use fixtures::Fixture;
-pub use purchases::{InvalidPurchase, NewPurchase, Store};
+pub use nowgg_payments::Store;
+pub use purchases::{InvalidPurchase, NewPurchase};
 pub use requests::{RequestRecord, REQUEST_LOG_LIMIT};
 pub use wire::{CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 

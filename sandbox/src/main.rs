@@ -15,7 +15,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.args.into()) {
+    match run(cli.args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("nowgg-sandbox: {e}");

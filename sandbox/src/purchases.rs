@@ -5,36 +5,28 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
+use nowgg_payments::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The store a purchase was made in. It decides how the purchase may be consumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Store {
-    /// now.gg's own payments (the default).
-    #[default]
-    Nowgg,
-    /// Xiaomi's store; consumed server-side with `type=xiaomi`.
-    Xiaomi,
-    /// ONEStore; consumed server-side with `type=onestore`.
-    Onestore,
-    /// Amazon's store; consumed on the client only.
-    Amazon,
-    /// Huawei's store; consumed on the client only.
-    Huawei,
-}
+/// A [`Store`] in JSON: its name as the API's `type` field spells it (`"xiaomi"`).
+pub(crate) mod store_name {
+    use serde::{Deserialize, Deserializer, Serializer};
 
-impl Store {
-    /// The name used in the API's `type` form field and in fixtures (`"nowgg"`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Store::Nowgg => "nowgg",
-            Store::Xiaomi => "xiaomi",
-            Store::Onestore => "onestore",
-            Store::Amazon => "amazon",
-            Store::Huawei => "huawei",
-        }
+    use super::Store;
+
+    pub(crate) fn serialize<S: Serializer>(
+        store: &Store,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(store.as_str())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Store, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -42,9 +34,12 @@ impl Store {
 ///
 /// ```
 /// use nowgg_sandbox::{NewPurchase, Store};
-/// let purchase = NewPurchase::new(serde_json::json!({"purchaseState": 1}).as_object().unwrap().clone())
-///     .token("-nowgg-my-token")
-///     .store(Store::Nowgg);
+/// let data = serde_json::json!({"purchaseState": 1}).as_object().unwrap().clone();
+/// let purchase = NewPurchase {
+///     token: Some("my-token".into()),
+///     store: Store::Xiaomi,
+///     data,
+/// };
 /// # let _ = purchase;
 /// ```
 #[derive(Debug, Clone, Deserialize)]
@@ -54,7 +49,7 @@ pub struct NewPurchase {
     #[serde(default)]
     pub token: Option<String>,
     /// The store it was made in.
-    #[serde(default)]
+    #[serde(default, with = "store_name")]
     pub store: Store,
     /// The `data` object verifyPurchase answers with, stored verbatim except that a
     /// missing `purchaseToken` is set to the token.
@@ -69,18 +64,6 @@ impl NewPurchase {
             store: Store::Nowgg,
             data,
         }
-    }
-
-    /// Sets the token.
-    pub fn token(mut self, token: impl Into<String>) -> NewPurchase {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Sets the store.
-    pub fn store(mut self, store: Store) -> NewPurchase {
-        self.store = store;
-        self
     }
 }
 
@@ -142,6 +125,7 @@ pub(crate) struct PurchaseUpdate {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Listed {
     pub(crate) token: String,
+    #[serde(with = "store_name")]
     pub(crate) store: Store,
     pub(crate) data: Value,
 }
@@ -299,7 +283,11 @@ mod tests {
         let purchases = Purchases::default();
         let data = data.as_object().unwrap().clone();
         purchases
-            .insert(NewPurchase::new(data).token("t").store(store))
+            .insert(NewPurchase {
+                token: Some("t".into()),
+                store,
+                data,
+            })
             .unwrap();
         purchases
     }
@@ -372,7 +360,10 @@ mod tests {
         );
         assert_eq!(purchases.update("nope", PurchaseUpdate::default()), None);
         purchases
-            .insert(NewPurchase::new(Map::new()).token("a"))
+            .insert(NewPurchase {
+                token: Some("a".into()),
+                ..NewPurchase::new(Map::new())
+            })
             .unwrap();
         let tokens: Vec<String> = purchases.list().into_iter().map(|p| p.token).collect();
         assert_eq!(tokens, ["t", "a"]);

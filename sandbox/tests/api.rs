@@ -121,12 +121,12 @@ fn consume_refuses_client_side_stores() {
     let (sb, mut client) = connected();
     for store in [Store::Amazon, Store::Huawei] {
         let token = sb
-            .add_purchase(
-                NewPurchase::new(object(
+            .add_purchase(NewPurchase {
+                store,
+                ..NewPurchase::new(object(
                     json!({"purchaseState": 1, "consumptionState": 0, "productId": "p"}),
                 ))
-                .store(store),
-            )
+            })
             .unwrap();
         for form in [
             vec![("purchaseToken", token.as_str())],
@@ -238,8 +238,11 @@ fn chunked_and_expect_continue_bodies_are_read() {
 fn percent_encoded_tokens_are_decoded() {
     let sb = sandbox();
     let token = "-nowgg-a+b/c=d&e f%";
-    sb.add_purchase(NewPurchase::new(object(json!({"purchaseState": 1}))).token(token))
-        .unwrap();
+    sb.add_purchase(NewPurchase {
+        token: Some(token.into()),
+        ..NewPurchase::new(object(json!({"purchaseState": 1})))
+    })
+    .unwrap();
     let mut client = Client::connect(sb.addr());
     assert_eq!(
         client.verify(token).unwrap().json()["data"]["purchaseToken"],

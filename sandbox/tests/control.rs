@@ -139,7 +139,10 @@ fn requests_log_lists_api_requests_without_the_key() {
 fn reset_restores_fixtures_and_clears_faults_and_log() {
     let (sb, mut client) = connected();
     let token = sb
-        .add_purchase(NewPurchase::new(serde_json::Map::new()).token("temp"))
+        .add_purchase(NewPurchase {
+            token: Some("temp".into()),
+            ..NewPurchase::new(serde_json::Map::new())
+        })
         .unwrap();
     client
         .consume(&[("purchaseToken", "-nowgg-sample-paid")])

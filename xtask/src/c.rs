@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::{env, fs, process};
 
 use nowgg_payments::{ErrorKind, StringField};
 
@@ -29,10 +30,11 @@ pub fn header(root: &Path) -> Result<Vec<Output>> {
     let crate_dir = root.join("ffi-c");
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .map_err(|e| format!("ffi-c/cbindgen.toml: {e}"))?;
+    let status_enum = status_enum(&config)?;
     let bindings = cbindgen::Builder::new()
         .with_config(config)
         .with_src(crate_dir.join("src/lib.rs"))
-        .with_after_include(format!("{}\n{}", version_macros(), status_enum()))
+        .with_after_include(format!("{}\n{}", version_macros(), status_enum))
         .generate()
         .map_err(|e| format!("cbindgen: {e}"))?;
     let mut text = Vec::new();
@@ -124,45 +126,56 @@ fn version_macros() -> String {
     )
 }
 
-/// `nowgg_status`, one value per kind with the kind's doc, in cbindgen's layout for a
-/// `#[repr(u32)]` enum (cbindgen.toml excludes the Rust one, whose docs are short).
-fn status_enum() -> String {
+/// `nowgg_status`, one value per kind with the kind's doc, as cbindgen declares a
+/// `#[repr(u32)]` enum: cbindgen renders the Rust of [`status_enum_rs`] (cbindgen.toml
+/// excludes the enum of `ffi-c/src/status.rs`, whose docs only name the kinds).
+fn status_enum(config: &cbindgen::Config) -> Result<String> {
+    let source = env::temp_dir().join(format!("nowgg-xtask-status-{}.rs", process::id()));
+    fs::write(&source, status_enum_rs()).map_err(|e| format!("{}: {e}", source.display()))?;
+    let mut config = config.clone();
+    config.header = None;
+    config.autogen_warning = None;
+    config.include_guard = None;
+    config.sys_includes.clear();
+    // Not reached from any function in this source: named, so that it is declared.
+    config.export.exclude.clear();
+    config.export.include = vec!["nowgg_status".to_owned()];
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(&source)
+        .generate();
+    // The file is only cbindgen's input: it goes whether or not cbindgen could read it.
+    let _ = fs::remove_file(&source);
+    let mut text = Vec::new();
+    bindings
+        .map_err(|e| format!("cbindgen (nowgg_status): {e}"))?
+        .write(&mut text);
+    let text = String::from_utf8(text).map_err(|e| format!("cbindgen: {e}"))?;
+    Ok(text.trim().to_owned())
+}
+
+/// The Rust of `nowgg_status` with each kind's doc, for cbindgen to declare.
+fn status_enum_rs() -> String {
     let mut out = String::from(
-        "/**
- * The result of every fallible call: `NOWGG_OK` (0), or the kind of the failure.
- *
- * The numbers are stable and never reused: API kinds carry the vendor's own code
- * (3800, 3900, ...), local kinds sit in bands below 1000 (1: bad input; 100-199:
- * transport; 200: other API errors; 300-399: grant refusals; 900: a bug in the
- * library). The type is a `uint32_t`: compare it with the constants, and expect numbers
- * this version does not list from a newer library. `nowgg_error_is_retryable` tells
- * whether a failure may be retried.
- */
-enum nowgg_status
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /**
-   * Success.
-   */
-  NOWGG_OK = 0,
+        "/// The result of every fallible call: `NOWGG_OK` (0), or the kind of the failure.
+///
+/// The numbers are stable and never reused: API kinds carry the vendor's own code
+/// (3800, 3900, ...), local kinds sit in bands below 1000 (1: bad input; 100-199:
+/// transport; 200: other API errors; 300-399: grant refusals; 900: a bug in the
+/// library). The type is a `uint32_t`: compare it with the constants, and expect numbers
+/// this version does not list from a newer library. `nowgg_error_is_retryable` tells
+/// whether a failure may be retried.
+#[repr(u32)]
+pub enum nowgg_status {
+    /// Success.
+    NOWGG_OK = 0,
 ",
     );
     for kind in ErrorKind::ALL {
-        out.push_str("  /**\n");
-        out.push_str(&wrapped(kind.doc(), "   * ", 88));
-        writeln!(out, "   */\n  NOWGG_{} = {},", kind.name(), kind.code()).unwrap();
+        // cbindgen writes each `    /// ` line as `   * `: at most 88 columns in the header.
+        out.push_str(&wrapped(kind.doc(), "    /// ", 91));
+        writeln!(out, "    NOWGG_{} = {},", kind.name(), kind.code()).unwrap();
     }
-    out.push_str(
-        "};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum nowgg_status nowgg_status;
-#else
-typedef uint32_t nowgg_status;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus",
-    );
+    out.push_str("}\n");
     out
 }

@@ -14,6 +14,7 @@
 mod c;
 mod docs;
 mod node;
+mod options;
 mod python;
 mod text;
 

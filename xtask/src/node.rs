@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use nowgg_payments::{
-    ClientOption, ConsumeOutcome, ErrorKind, OptionDefault, OptionRange, OptionUnit, Store,
-    MAX_SAFE_INTEGER, OPTIONS,
+    ClientOption, ConsumeOutcome, ErrorKind, OptionUnit, Store, MAX_SAFE_INTEGER, OPTIONS,
 };
 
+use crate::options::{terms, Spelling};
 use crate::text::{replace_region, wrapped};
 use crate::{read, Output, Result};
 
@@ -56,16 +56,30 @@ fn union_type<'a>(
     writeln!(out, "export type {name} = {}", union(names)).unwrap();
 }
 
+/// Writes `export type <name>` as the union of the names of `members`, under `intro`
+/// followed by each member's name and doc.
+fn listed_union<const N: usize>(
+    out: &mut String,
+    intro: &str,
+    name: &str,
+    members: [(&str, &str); N],
+) {
+    let listed = members.map(|(member, doc)| format!("`'{member}'`: {doc}"));
+    union_type(
+        out,
+        &format!("{intro} {}", listed.join(" ")),
+        name,
+        members.map(|(member, _)| member),
+    );
+}
+
 fn unions() -> String {
     let mut out = String::new();
-    let stores = Store::ALL
-        .map(|store| format!("`'{}'`: {}", store.as_str(), store.doc()))
-        .join(" ");
-    union_type(
+    listed_union(
         &mut out,
-        &format!("The store a purchase was made in (case is ignored). {stores}"),
+        "The store a purchase was made in (case is ignored).",
         "Store",
-        Store::ALL.map(Store::as_str),
+        Store::ALL.map(|store| (store.as_str(), store.doc())),
     );
     out.push('\n');
 
@@ -91,14 +105,11 @@ fn unions() -> String {
     );
     out.push('\n');
 
-    let outcomes = ConsumeOutcome::ALL
-        .map(|outcome| format!("`'{}'`: {}", outcome.as_str(), outcome.doc()))
-        .join(" ");
-    union_type(
+    listed_union(
         &mut out,
-        &format!("How a consume ended well: either way the purchase is now consumed. {outcomes}"),
+        "How a consume ended well: either way the purchase is now consumed.",
         "ConsumeOutcome",
-        ConsumeOutcome::ALL.map(ConsumeOutcome::as_str),
+        ConsumeOutcome::ALL.map(|outcome| (outcome.as_str(), outcome.doc())),
     );
     out
 }
@@ -111,35 +122,18 @@ fn node_type(option: &ClientOption) -> &'static str {
     }
 }
 
-/// The option's unit, default and range in Node's terms, e.g. `in ms; default 10000;
-/// more than 0, at most 86400000`.
-fn terms(option: &ClientOption) -> String {
-    let mut terms = Vec::new();
-    match option.unit {
-        OptionUnit::Duration => terms.push("in ms".to_owned()),
-        OptionUnit::Bytes => terms.push("in bytes".to_owned()),
-        _ => {}
-    }
-    match option.default {
-        OptionDefault::Text(text) => terms.push(format!("default `'{text}'`")),
-        OptionDefault::Duration(duration) => {
-            terms.push(format!("default {}", duration.as_millis()))
-        }
-        OptionDefault::Count(count) => terms.push(format!("default {count}")),
-        _ => {}
-    }
-    match option.range {
-        OptionRange::Duration { max } => {
-            terms.push(format!("more than 0, at most {}", max.as_millis()));
-        }
-        OptionRange::Count { min, max } if max == MAX_SAFE_INTEGER => {
-            terms.push(format!("{min} to 2^53-1"));
-        }
-        OptionRange::Count { min, max } => terms.push(format!("{min} to {max}")),
-        _ => {}
-    }
-    terms.join("; ")
-}
+/// Options' terms as the d.ts docs write them: milliseconds, text as a quoted literal,
+/// and 2^53-1 for the largest safe integer.
+const SPELLING: Spelling = Spelling {
+    duration_unit: "in ms",
+    bytes_unit: "in bytes",
+    text: |text| format!("`'{text}'`"),
+    duration: |duration| duration.as_millis().to_string(),
+    count: |count| match count {
+        MAX_SAFE_INTEGER => "2^53-1".to_owned(),
+        count => count.to_string(),
+    },
+};
 
 fn client_options() -> String {
     let mut out = String::from(
@@ -151,7 +145,7 @@ fn client_options() -> String {
          apiKey: string\n",
     );
     for option in &OPTIONS {
-        let terms = terms(option);
+        let terms = terms(option, &SPELLING);
         let doc = if terms.is_empty() {
             option.doc.to_owned()
         } else {

@@ -4,13 +4,13 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 
 use nowgg_payments::{
-    ClientOption, ConsumeOutcome, ConsumptionState, ErrorKind, OptionDefault, OptionRange,
-    OptionUnit, PurchaseState, StateValue, StringField, OPTIONS,
+    ClientOption, ConsumeOutcome, ConsumptionState, ErrorKind, OptionDefault, OptionUnit,
+    PurchaseState, StateValue, StringField, OPTIONS,
 };
 
+use crate::options::{terms, Spelling};
 use crate::text::{replace_region, wrapped};
 use crate::{read, Output, Result};
 
@@ -53,6 +53,17 @@ fn docstring(text: &str, indent: &str) -> String {
     wrapped(&format!("\"\"\"{text}\"\"\""), indent, 100)
 }
 
+/// Each head line (a member, a property) followed by its doc as a docstring at `indent`.
+fn documented<'a>(items: impl IntoIterator<Item = (String, &'a str)>, indent: &str) -> String {
+    let mut out = String::new();
+    for (head, doc) in items {
+        out.push_str(&head);
+        out.push('\n');
+        out.push_str(&docstring(doc, indent));
+    }
+    out
+}
+
 /// The option's Python type.
 fn python_type(option: &ClientOption) -> &'static str {
     match (option.unit, option.default) {
@@ -67,41 +78,14 @@ fn python_type(option: &ClientOption) -> &'static str {
     }
 }
 
-fn seconds(duration: Duration) -> String {
-    format!("{:?}", duration.as_secs_f64())
-}
-
-/// The option's default as Python source.
-fn default_value(option: &ClientOption) -> String {
-    match option.default {
-        OptionDefault::Text(text) => format!("{text:?}"),
-        OptionDefault::Duration(duration) => seconds(duration),
-        OptionDefault::Count(count) => count.to_string(),
-        _ => "None".into(),
-    }
-}
-
-/// What the option's docs say of its unit, default and range, e.g. `seconds; default
-/// 10.0; more than 0, at most 86400.0`.
-fn terms(option: &ClientOption) -> String {
-    let mut terms = Vec::new();
-    match option.unit {
-        OptionUnit::Duration => terms.push("seconds".to_owned()),
-        OptionUnit::Bytes => terms.push("bytes".to_owned()),
-        _ => {}
-    }
-    if !matches!(option.default, OptionDefault::Unset) {
-        terms.push(format!("default {}", default_value(option)));
-    }
-    match option.range {
-        OptionRange::Duration { max } => {
-            terms.push(format!("more than 0, at most {}", seconds(max)));
-        }
-        OptionRange::Count { min, max } => terms.push(format!("{min} to {max}")),
-        _ => {}
-    }
-    terms.join("; ")
-}
+/// Options' terms as the stubs' docstrings write them: seconds as floats, text quoted.
+const SPELLING: Spelling = Spelling {
+    duration_unit: "seconds",
+    bytes_unit: "bytes",
+    text: |text| format!("{text:?}"),
+    duration: |duration| format!("{:?}", duration.as_secs_f64()),
+    count: |count| count.to_string(),
+};
 
 /// The table's fields of `_ClientOptions`, the keyword arguments of `Client` as a
 /// TypedDict (for `AsyncClient(**options)`).
@@ -139,7 +123,7 @@ fn constructor_parameters() -> String {
 fn constructor_docs() -> String {
     let mut out = String::new();
     for option in &OPTIONS {
-        let item = match terms(option) {
+        let item = match terms(option, &SPELLING) {
             terms if terms.is_empty() => format!("``{}``: {}", option.name, option.doc),
             terms => format!("``{}`` ({terms}): {}", option.name, option.doc),
         };
@@ -152,17 +136,16 @@ fn constructor_docs() -> String {
 
 /// The stubs' string properties, each with the core's doc.
 fn string_fields() -> String {
-    let mut out = String::new();
-    for field in StringField::ALL {
-        writeln!(
-            out,
-            "    @property\n    def {}(self) -> str | None:",
-            attribute(field)
-        )
-        .unwrap();
-        out.push_str(&docstring(field.doc(), "        "));
-    }
-    out
+    documented(
+        StringField::ALL.map(|field| {
+            let head = format!(
+                "    @property\n    def {}(self) -> str | None:",
+                attribute(field)
+            );
+            (head, field.doc())
+        }),
+        "        ",
+    )
 }
 
 /// A field's attribute: the core's snake_case name, but `purchase_time_raw` for the text
@@ -199,22 +182,26 @@ fn exception_classes() -> String {
             None => base.to_owned(),
         };
         let doc = format!("{} ({}): {}", kind.name(), kind.code(), kind.doc());
-        writeln!(out, "\n\nclass {}({bases}):", kind.python_class()).unwrap();
+        // `NowggError.__init_subclass__` sets the attributes and files the class by kind.
+        let mut arguments = format!("{bases}, kind={:?}, code={}", kind.name(), kind.code());
+        if kind.is_retryable() {
+            arguments.push_str(", default_retryable=True");
+        }
+        let header = format!("class {}({arguments}):", kind.python_class());
+        // As ruff formats a header over the line length: the arguments on a line of their own.
+        if header.len() <= 100 {
+            writeln!(out, "\n\n{header}").unwrap();
+        } else {
+            writeln!(
+                out,
+                "\n\nclass {}(\n    {arguments}\n):",
+                kind.python_class()
+            )
+            .unwrap();
+        }
         out.push_str(&docstring(&doc, "    "));
-        let retryable = if kind.is_retryable() { "True" } else { "False" };
-        writeln!(
-            out,
-            "\n    kind = {:?}\n    code = {}\n    default_retryable = {retryable}",
-            kind.name(),
-            kind.code()
-        )
-        .unwrap();
     }
-    out.push_str("\n\n_CLASSES: tuple[type[NowggError], ...] = (\n");
-    for kind in ErrorKind::ALL {
-        writeln!(out, "    {},", kind.python_class()).unwrap();
-    }
-    out.push_str(")\n\n__all__ = [\n");
+    out.push_str("\n\n__all__ = [\n");
     let mut names: Vec<&str> = ErrorKind::ALL.map(ErrorKind::python_class).to_vec();
     names.extend(["NotGrantable", "NowggError"]);
     names.sort_unstable();
@@ -227,26 +214,24 @@ fn exception_classes() -> String {
 
 /// The members of an `IntEnum` of documented state values.
 fn members(values: &[StateValue]) -> String {
-    let mut out = String::new();
-    for value in values {
-        writeln!(out, "    {} = {}", value.name, value.code).unwrap();
-        out.push_str(&docstring(value.doc, "    "));
-    }
-    out
+    documented(
+        values
+            .iter()
+            .map(|value| (format!("    {} = {}", value.name, value.code), value.doc)),
+        "    ",
+    )
 }
 
 /// The members of `ConsumeOutcome`.
 fn outcomes() -> String {
-    let mut out = String::new();
-    for outcome in ConsumeOutcome::ALL {
-        writeln!(
-            out,
-            "    {} = {:?}",
-            outcome.as_str().to_uppercase(),
-            outcome.as_str()
-        )
-        .unwrap();
-        out.push_str(&docstring(outcome.doc(), "    "));
-    }
-    out
+    documented(
+        ConsumeOutcome::ALL.map(|outcome| {
+            let name = outcome.as_str();
+            (
+                format!("    {} = {name:?}", name.to_uppercase()),
+                outcome.doc(),
+            )
+        }),
+        "    ",
+    )
 }

@@ -4,6 +4,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any, Callable, TypedDict, final
 
+from typing_extensions import Unpack
+
 from .outcome import ConsumeOutcome
 from .states import ConsumptionState, PurchaseState
 
@@ -51,6 +53,26 @@ class _ClientOptions(TypedDict, total=False):
 
 DEFAULTS: _ClientOptions
 """The core's default of every option that has one (times in seconds)."""
+
+class _GrantCheck(TypedDict, total=False):
+    """The keyword options of a grant check (``Client.verify_for_grant``,
+    ``Purchase.check``) as ``AsyncClient.verify_for_grant`` takes them: ``package_name``
+    (default ``None``: any), ``product_ids`` (default none: any), ``allow_test_orders``
+    (default ``False``)."""
+
+    package_name: str | None
+    product_ids: Iterable[str]
+    allow_test_orders: bool
+
+class _ConsumeOptions(TypedDict, total=False):
+    """The keyword options of ``Client.consume_purchase`` as
+    ``AsyncClient.consume_purchase`` takes them: ``store`` (default ``"nowgg"``),
+    ``product_id``, ``currency`` and ``developer_payload`` (default ``None`` each)."""
+
+    store: str
+    product_id: str | None
+    currency: str | None
+    developer_payload: str | None
 
 def is_nowgg_token(token: str) -> bool:
     """Whether ``token`` comes from now.gg's No Code Payment flow (starts with ``-nowgg-``)."""
@@ -139,21 +161,14 @@ class Client:
         inbox: _Inbox,
         future: asyncio.Future[Purchase],
         token: str,
-        *,
-        package_name: str | None = None,
-        product_ids: Iterable[str] = ...,
-        allow_test_orders: bool = False,
+        **check: Unpack[_GrantCheck],
     ) -> None: ...
     def _consume_purchase_async(
         self,
         inbox: _Inbox,
         future: asyncio.Future[ConsumeOutcome],
         token: str,
-        *,
-        store: str = "nowgg",
-        product_id: str | None = None,
-        currency: str | None = None,
-        developer_payload: str | None = None,
+        **options: Unpack[_ConsumeOptions],
     ) -> None: ...
     @property
     def base_url(self) -> str:

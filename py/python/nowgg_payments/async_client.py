@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable
 
 from ._native import Client, Purchase, _Inbox
@@ -12,7 +11,7 @@ from .outcome import ConsumeOutcome
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._native import _ClientOptions
+    from ._native import _ClientOptions, _ConsumeOptions, _GrantCheck
 
 __all__ = ["AsyncClient"]
 
@@ -52,45 +51,23 @@ class AsyncClient:
         purchase: Purchase = await self._run(self._client._verify_purchase_async, token)
         return purchase
 
-    async def verify_for_grant(
-        self,
-        token: str,
-        *,
-        package_name: str | None = None,
-        product_ids: Iterable[str] = (),
-        allow_test_orders: bool = False,
-    ) -> Purchase:
+    async def verify_for_grant(self, token: str, **check: Unpack[_GrantCheck]) -> Purchase:
         """Verifies a purchase token and checks it may be granted; see
-        ``Client.verify_for_grant``. Next: record the grant under its ``order_id``,
-        grant, then ``consume_purchase``."""
-        purchase: Purchase = await self._run(
-            self._client._verify_for_grant_async,
-            token,
-            package_name=package_name,
-            product_ids=product_ids,
-            allow_test_orders=allow_test_orders,
-        )
+        ``Client.verify_for_grant``, whose keyword options (``package_name``,
+        ``product_ids``, ``allow_test_orders``) and defaults it takes. Next: record the
+        grant under its ``order_id``, grant, then ``consume_purchase``."""
+        start = self._client._verify_for_grant_async
+        purchase: Purchase = await self._run(start, token, **check)
         return purchase
 
     async def consume_purchase(
-        self,
-        token: str,
-        *,
-        store: str = "nowgg",
-        product_id: str | None = None,
-        currency: str | None = None,
-        developer_payload: str | None = None,
+        self, token: str, **options: Unpack[_ConsumeOptions]
     ) -> ConsumeOutcome:
         """Makes sure a purchase is consumed, once its grant is recorded and delivered;
-        see ``Client.consume_purchase``."""
-        outcome: ConsumeOutcome = await self._run(
-            self._client._consume_purchase_async,
-            token,
-            store=store,
-            product_id=product_id,
-            currency=currency,
-            developer_payload=developer_payload,
-        )
+        see ``Client.consume_purchase``, whose keyword options (``store``,
+        ``product_id``, ``currency``, ``developer_payload``) and defaults it takes."""
+        start = self._client._consume_purchase_async
+        outcome: ConsumeOutcome = await self._run(start, token, **options)
         return outcome
 
     async def _run(self, start: Callable[..., None], *args: Any, **kwargs: Any) -> Any:

@@ -11,6 +11,11 @@ code that already catches those keeps working. The grant check's refusals (``Not
 
 from __future__ import annotations
 
+from typing import Any
+
+_BY_KIND: dict[str, type[NowggError]] = {}
+"""The class of each kind name; the native module raises through it."""
+
 
 class NowggError(Exception):
     """Base class of every error this package raises.
@@ -24,6 +29,21 @@ class NowggError(Exception):
     kind: str = ""
     code: int = 0
     default_retryable: bool = False
+
+    def __init_subclass__(
+        cls,
+        *,
+        kind: str | None = None,
+        code: int = 0,
+        default_retryable: bool = False,
+        **options: Any,
+    ) -> None:
+        """Makes a class the one of error kind ``kind`` (number ``code``): the generated
+        classes below name their kind here. A subclass that names none keeps its base's."""
+        super().__init_subclass__(**options)
+        if kind is not None:
+            cls.kind, cls.code, cls.default_retryable = kind, code, default_retryable
+            _BY_KIND[kind] = cls
 
     def __init__(
         self,
@@ -60,178 +80,94 @@ class NotGrantable(NowggError):
 # generated: classes (by `cargo xtask codegen` from the core's kind table; do not edit)
 
 
-class InvalidArgument(NowggError, ValueError):
+class InvalidArgument(NowggError, ValueError, kind="INVALID_ARGUMENT", code=1):
     """INVALID_ARGUMENT (1): Bad input or configuration, found before any I/O: a missing or
     non-UTF-8 argument, an empty token, an unknown store or region, an option out of its range.
     Nothing was sent; fix the call."""
 
-    kind = "INVALID_ARGUMENT"
-    code = 1
-    default_retryable = False
 
-
-class Timeout(NowggError, TimeoutError):
+class Timeout(NowggError, TimeoutError, kind="TIMEOUT", code=100, default_retryable=True):
     """TIMEOUT (100): A deadline passed: the connect timeout, one attempt's timeout, or the whole
     call's deadline (in Node, also an `AbortSignal` that fired). A consume that ends so may still
     have taken effect: consuming again later is safe."""
 
-    kind = "TIMEOUT"
-    code = 100
-    default_retryable = True
 
-
-class ConnectionFailed(NowggError, ConnectionError):
+class ConnectionFailed(
+    NowggError, ConnectionError, kind="CONNECTION", code=101, default_retryable=True
+):
     """CONNECTION (101): The connection failed: DNS, refused, reset. A failed TLS handshake (an
     untrusted certificate, no protocol in common) is this kind too, but is not retryable: nothing
     was sent, and trying again would fail the same way."""
 
-    kind = "CONNECTION"
-    code = 101
-    default_retryable = True
 
-
-class HttpStatusError(NowggError):
+class HttpStatusError(NowggError, kind="HTTP_STATUS", code=102):
     """HTTP_STATUS (102): A non-2xx answer without the vendor's JSON envelope (a proxy's HTML page,
     a gateway's own JSON, a 404). Retryable for 429 and 5xx only."""
 
-    kind = "HTTP_STATUS"
-    code = 102
-    default_retryable = False
 
-
-class DecodeError(NowggError):
+class DecodeError(NowggError, kind="DECODE", code=103):
     """DECODE (103): An answer that could not be understood: not JSON, a malformed envelope, or a
     body over `max_response_bytes`."""
 
-    kind = "DECODE"
-    code = 103
-    default_retryable = False
 
-
-class ApiError(NowggError):
+class ApiError(NowggError, kind="API_ERROR", code=200):
     """API_ERROR (200): An API code the vendor does not document, or `success: false` with code
     0."""
 
-    kind = "API_ERROR"
-    code = 200
-    default_retryable = False
 
-
-class NotPaid(NotGrantable):
+class NotPaid(NotGrantable, kind="NOT_PAID", code=300):
     """NOT_PAID (300): Grant check: the purchase is not paid (`purchaseState` is not 1)."""
 
-    kind = "NOT_PAID"
-    code = 300
-    default_retryable = False
 
-
-class AlreadyConsumed(NotGrantable):
+class AlreadyConsumed(NotGrantable, kind="ALREADY_CONSUMED", code=301):
     """ALREADY_CONSUMED (301): Grant check: the purchase is already consumed (`consumptionState` is
     1)."""
 
-    kind = "ALREADY_CONSUMED"
-    code = 301
-    default_retryable = False
 
-
-class PackageMismatch(NotGrantable):
+class PackageMismatch(NotGrantable, kind="PACKAGE_MISMATCH", code=302):
     """PACKAGE_MISMATCH (302): Grant check: the purchase's `packageName` is not the policy's."""
 
-    kind = "PACKAGE_MISMATCH"
-    code = 302
-    default_retryable = False
 
-
-class ProductMismatch(NotGrantable):
+class ProductMismatch(NotGrantable, kind="PRODUCT_MISMATCH", code=303):
     """PRODUCT_MISMATCH (303): Grant check: the purchase's product (`productId`, else
     `sellerGoodsId`) is not one of the policy's."""
 
-    kind = "PRODUCT_MISMATCH"
-    code = 303
-    default_retryable = False
 
-
-class TestOrder(NotGrantable):
+class TestOrder(NotGrantable, kind="TEST_ORDER", code=304):
     """TEST_ORDER (304): Grant check: a test order, and the policy does not allow them."""
 
-    kind = "TEST_ORDER"
-    code = 304
-    default_retryable = False
 
-
-class Internal(NowggError):
+class Internal(NowggError, kind="INTERNAL", code=900):
     """INTERNAL (900): A bug in this library (a caught panic); please report it. The message is a
     fixed sentence, never the panic's text."""
 
-    kind = "INTERNAL"
-    code = 900
-    default_retryable = False
 
-
-class ErrorConsumingProduct(NowggError):
+class ErrorConsumingProduct(NowggError, kind="ERROR_CONSUMING_PRODUCT", code=3800):
     """ERROR_CONSUMING_PRODUCT (3800): API code 3800: now.gg refused the consume, and the purchase
     is not consumed (not paid). A consume that finds it consumed before does not fail: it ends with
     the outcome `already_consumed`."""
 
-    kind = "ERROR_CONSUMING_PRODUCT"
-    code = 3800
-    default_retryable = False
 
-
-class InvalidAuthorizationKey(NowggError):
+class InvalidAuthorizationKey(NowggError, kind="INVALID_AUTHORIZATION_KEY", code=3900):
     """INVALID_AUTHORIZATION_KEY (3900): API code 3900: the Payments API key was refused."""
 
-    kind = "INVALID_AUTHORIZATION_KEY"
-    code = 3900
-    default_retryable = False
 
-
-class InvalidPurchaseToken(NowggError):
+class InvalidPurchaseToken(NowggError, kind="INVALID_PURCHASE_TOKEN", code=3901):
     """INVALID_PURCHASE_TOKEN (3901): API code 3901: the purchase token is unknown (forged, or from
     another app)."""
 
-    kind = "INVALID_PURCHASE_TOKEN"
-    code = 3901
-    default_retryable = False
 
-
-class MultistoreUnknownError(NowggError):
+class MultistoreUnknownError(
+    NowggError, kind="MULTISTORE_UNKNOWN_ERROR", code=5014, default_retryable=True
+):
     """MULTISTORE_UNKNOWN_ERROR (5014): API code 5014: a generic error of the multi-store backend;
     worth retrying."""
 
-    kind = "MULTISTORE_UNKNOWN_ERROR"
-    code = 5014
-    default_retryable = True
 
-
-class MultistoreAuthError(NowggError):
+class MultistoreAuthError(NowggError, kind="MULTISTORE_AUTH_ERROR", code=5015):
     """MULTISTORE_AUTH_ERROR (5015): API code 5015: the multi-store backend could not
     authenticate."""
 
-    kind = "MULTISTORE_AUTH_ERROR"
-    code = 5015
-    default_retryable = False
-
-
-_CLASSES: tuple[type[NowggError], ...] = (
-    InvalidArgument,
-    Timeout,
-    ConnectionFailed,
-    HttpStatusError,
-    DecodeError,
-    ApiError,
-    NotPaid,
-    AlreadyConsumed,
-    PackageMismatch,
-    ProductMismatch,
-    TestOrder,
-    Internal,
-    ErrorConsumingProduct,
-    InvalidAuthorizationKey,
-    InvalidPurchaseToken,
-    MultistoreUnknownError,
-    MultistoreAuthError,
-)
 
 __all__ = [
     "AlreadyConsumed",
@@ -255,7 +191,3 @@ __all__ = [
     "Timeout",
 ]
 # /generated: classes
-
-
-_BY_KIND: dict[str, type[NowggError]] = {cls.kind: cls for cls in _CLASSES}
-"""The class of each kind name; the native module raises through it."""

@@ -115,6 +115,13 @@ class Tally:
         self.errors += 1
         self.note(f"asked {asked}: {what}")
 
+    def add(self, asked: str, answered: str | None, error: str | None) -> None:
+        """One call's result: the token answered, or what failed."""
+        if error is None:
+            self.answer(asked, answered)
+        else:
+            self.error(asked, error)
+
     def note(self, line: str) -> None:
         if len(self.examples) < 5:
             self.examples.append(line)
@@ -144,6 +151,26 @@ def verify_each(client: Any, asked: list[str]) -> Tally:
         except NowggError as e:
             tally.error(tok, f"{e.kind}: {e}")
     return tally
+
+
+def across_fork(
+    parent: Callable[[], Tally], child: Callable[[], Tally], timeout: float
+) -> tuple[Tally, Tally]:
+    """Forks, then runs ``child`` in the child while ``parent`` runs here, both let go
+    together; returns their tallies (the child's within ``timeout`` seconds)."""
+    forked = Child(lambda: child().to_dict())
+    forked.go()
+    tally = parent()
+    return tally, Tally.from_dict(forked.result(timeout=timeout))
+
+
+def assert_all_right(shape: str, **tallies: Tally) -> None:
+    """Prints each tally under its name; fails unless every answer was for the token
+    asked and no call failed."""
+    seen = "; ".join(f"{name} {tally}" for name, tally in tallies.items())
+    print(f"{shape}: {seen}")
+    assert all(tally.wrong == 0 for tally in tallies.values()), seen
+    assert all(tally.errors == 0 for tally in tallies.values()), seen
 
 
 class Child:
