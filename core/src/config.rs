@@ -12,6 +12,9 @@ use crate::endpoint::BaseUrl;
 use crate::error::{Error, Result};
 use crate::report::{CallReport, Listener};
 // The defaults and limits are the option table's, which every face is generated from.
+use crate::options::{ClientOption, OptionValue};
+#[cfg(test)]
+use crate::options::{OptionDefault, OPTIONS};
 use crate::options::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_DURATION, MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT,
@@ -183,6 +186,39 @@ impl ClientBuilder {
     pub fn max_response_bytes(mut self, bytes: u64) -> ClientBuilder {
         self.max_response_bytes = bytes;
         self
+    }
+
+    /// Sets the option of [`OPTIONS`](crate::OPTIONS) named `name` (its snake_case
+    /// name, e.g. `connect_timeout`) to `value`: for a face that applies the options its
+    /// caller gave by walking the table. `INVALID_ARGUMENT` for a name not in the table
+    /// or a value of another unit than the option's; the value itself is checked by
+    /// `build`, like every setter's.
+    pub fn option(self, name: &str, value: OptionValue) -> Result<ClientBuilder> {
+        use OptionValue::{Count, Duration as Time, Text};
+        Ok(match (name, value) {
+            ("region", Text(region)) => self.region(region.parse()?),
+            ("base_url", Text(url)) => self.base_url(url),
+            ("timeout", Time(timeout)) => self.timeout(timeout),
+            ("connect_timeout", Time(timeout)) => self.connect_timeout(timeout),
+            ("max_retries", Count(retries)) => {
+                self.max_retries(u32::try_from(retries).unwrap_or(u32::MAX))
+            }
+            ("deadline", Time(deadline)) => self.deadline(deadline),
+            ("max_in_flight", Count(calls)) => {
+                self.max_in_flight(usize::try_from(calls).unwrap_or(usize::MAX))
+            }
+            ("user_agent", Text(suffix)) => self.user_agent(suffix),
+            ("proxy", Text(url)) => self.proxy(url),
+            ("ca_certs", Text(pem)) => self.ca_certs_pem(pem),
+            ("max_response_bytes", Count(bytes)) => self.max_response_bytes(bytes),
+            // The value is not echoed: a proxy URL may hold credentials.
+            (name, _) => {
+                return Err(Error::invalid(match ClientOption::named(name) {
+                    Some(option) => format!("option {name} takes a {:?} value", option.unit),
+                    None => format!("unknown option {name:?}"),
+                }))
+            }
+        })
     }
 
     /// A listener given the [`CallReport`] of every call, on the thread that finished
@@ -394,5 +430,63 @@ mod tests {
         refused(b().max_in_flight(0));
         refused(b().max_in_flight(MAX_IN_FLIGHT_LIMIT + 1));
         assert!(b().max_in_flight(1).max_retries(0).config().is_ok());
+    }
+
+    /// The value `option` is given for each option: its default where it has one.
+    fn value_of(option: &ClientOption) -> OptionValue {
+        match option.default {
+            OptionDefault::Text(text) => OptionValue::Text(text.into()),
+            OptionDefault::Duration(d) => OptionValue::Duration(d),
+            OptionDefault::Count(n) => OptionValue::Count(n),
+            OptionDefault::Unset => match option.name {
+                "base_url" => OptionValue::Text("http://127.0.0.1:1".into()),
+                "ca_certs" => OptionValue::Text(String::new()),
+                name => OptionValue::Text(format!("{name}-value")),
+            },
+        }
+    }
+
+    #[test]
+    fn every_option_of_the_table_has_its_setter() {
+        let mut builder = ClientBuilder::new("key".into());
+        for option in &OPTIONS {
+            builder = builder.option(option.name, value_of(option)).unwrap();
+        }
+        assert_eq!(builder.base_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(builder.user_agent.as_deref(), Some("user_agent-value"));
+        assert_eq!(builder.proxy.as_deref(), Some("proxy-value"));
+        assert_eq!(builder.ca_certs_pem, b"\n");
+        let counts = (builder.max_retries, builder.max_in_flight);
+        assert_eq!(counts, (DEFAULT_MAX_RETRIES, DEFAULT_MAX_IN_FLIGHT));
+        let times = (builder.timeout, builder.connect_timeout, builder.deadline);
+        assert_eq!(
+            times,
+            (DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE)
+        );
+        let china =
+            ClientBuilder::new("key".into()).option("region", OptionValue::Text("China".into()));
+        assert_eq!(china.unwrap().region, Region::China);
+    }
+
+    #[test]
+    fn an_option_of_another_unit_or_name_is_refused_without_its_value() {
+        let b = || ClientBuilder::new("key".into());
+        let secret = || OptionValue::Text("http://user:secret@proxy".into());
+        let wrong_unit = b().option("timeout", secret()).err().unwrap();
+        assert_eq!(wrong_unit.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            wrong_unit.to_string(),
+            "option timeout takes a Duration value"
+        );
+        let unknown = b().option("proxi", secret()).err().unwrap();
+        assert!(
+            unknown.to_string().contains("unknown option \"proxi\""),
+            "{unknown}"
+        );
+        assert!(!format!("{wrong_unit}{unknown:?}").contains("secret"));
+        let huge = b()
+            .option("max_in_flight", OptionValue::Count(u64::MAX))
+            .unwrap();
+        refused(huge);
     }
 }

@@ -72,7 +72,7 @@ pub use consume::{ConsumeOutcome, ConsumeRequest, Store};
 pub use error::{Error, ErrorKind, Result, KIND_COUNT};
 pub use grant::GrantPolicy;
 pub use options::{
-    ClientOption, OptionDefault, OptionRange, OptionUnit, DEFAULT_CONNECT_TIMEOUT,
+    ClientOption, OptionDefault, OptionRange, OptionUnit, OptionValue, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT, MAX_DURATION, MAX_IN_FLIGHT_LIMIT, MAX_RETRIES_LIMIT, MAX_SAFE_INTEGER,
     OPTIONS,

@@ -77,6 +77,22 @@ pub enum OptionRange {
     },
 }
 
+/// A value for an option of the table, as a face read it from its own language: what
+/// [`ClientBuilder::option`](crate::ClientBuilder::option) takes, so a face can apply
+/// its options by walking [`OPTIONS`] rather than naming each setter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionValue {
+    /// For a [`OptionUnit::Text`] or [`OptionUnit::Pem`] option.
+    Text(String),
+    /// For a [`OptionUnit::Duration`] option.
+    Duration(Duration),
+    /// For a [`OptionUnit::Count`] or [`OptionUnit::Bytes`] option. A number past the
+    /// setter's type is past the option's range too: it saturates, and the build
+    /// refuses it.
+    Count(u64),
+}
+
 /// One option of [`ClientBuilder`](crate::ClientBuilder).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientOption {

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{Function, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use nowgg_payments::{
-    Client, ClientBuilder, ConsumeRequest, GrantPolicy, Region, Result, Store, OPTIONS,
+    Client, ConsumeRequest, GrantPolicy, OptionUnit, OptionValue, Result, Store, OPTIONS,
 };
 
 use crate::args::{self, Options};
@@ -145,34 +145,19 @@ fn build(options: Option<Unknown>) -> Result<Client> {
             .ok_or_else(|| nowgg_payments::Error::InvalidArgument {
                 message: "options.apiKey is required".into(),
             })?;
-    let region = options
-        .string("region")?
-        .map(|r| r.parse::<Region>())
-        .transpose()?;
-    // Numbers past the Rust type are past the core's limit too: saturate, let it refuse.
-    Client::builder(api_key)
-        .maybe(region, ClientBuilder::region)
-        .maybe(options.string("baseUrl")?, ClientBuilder::base_url)
-        .maybe(options.millis("timeoutMs")?, ClientBuilder::timeout)
-        .maybe(
-            options.millis("connectTimeoutMs")?,
-            ClientBuilder::connect_timeout,
-        )
-        .maybe(options.millis("deadlineMs")?, ClientBuilder::deadline)
-        .maybe(options.integer("maxRetries")?, |b, n| {
-            b.max_retries(u32::try_from(n).unwrap_or(u32::MAX))
-        })
-        .maybe(options.integer("maxInFlight")?, |b, n| {
-            b.max_in_flight(usize::try_from(n).unwrap_or(usize::MAX))
-        })
-        .maybe(options.string("userAgent")?, ClientBuilder::user_agent)
-        .maybe(options.string("proxy")?, ClientBuilder::proxy)
-        .maybe(options.string("caCerts")?, ClientBuilder::ca_certs_pem)
-        .maybe(
-            options.integer("maxResponseBytes")?,
-            ClientBuilder::max_response_bytes,
-        )
-        .build()
+    let mut builder = Client::builder(api_key);
+    for option in &OPTIONS {
+        let key = option.node_name;
+        let value = match option.unit {
+            OptionUnit::Duration => options.millis(key)?.map(OptionValue::Duration),
+            OptionUnit::Count | OptionUnit::Bytes => options.integer(key)?.map(OptionValue::Count),
+            _ => options.string(key)?.map(OptionValue::Text),
+        };
+        if let Some(value) = value {
+            builder = builder.option(option.name, value)?;
+        }
+    }
+    builder.build()
 }
 
 /// The core policy for `verifyForGrant(token, policy)`.
@@ -217,6 +202,5 @@ trait Maybe: Sized {
     }
 }
 
-impl Maybe for ClientBuilder {}
 impl Maybe for GrantPolicy {}
 impl Maybe for ConsumeRequest {}
