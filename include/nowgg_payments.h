@@ -403,12 +403,13 @@ typedef struct nowgg_sandbox_purchase_spec {
    */
   const char *store;
   /**
-   * The token; NULL: a new one (`-nowgg-` and 24 alphanumerics). A purchase stored
-   * under the same token is replaced.
+   * The token; NULL: a new one (`-nowgg-` and 24 alphanumerics; for another store,
+   * its name, `-` and 24 hex digits). A purchase stored under the same token is
+   * replaced.
    */
   const char *token;
   /**
-   * `orderId`; NULL: a new one (`SANDBOX-<millis>-<n>`).
+   * `orderId`; NULL: a new one (`NOWGG.` and 20 random digits).
    */
   const char *order_id;
   /**

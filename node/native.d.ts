@@ -44,8 +44,9 @@ export declare class NativeSandbox {
   /** Whether `close` has run. */
   get closed(): boolean
   /**
-   * Stores a purchase from the JSON of `{token?, store?, data}` (as
-   * `POST /_sandbox/purchases` takes it); returns its token.
+   * Stores the purchase the JSON of a `PurchaseSpec` describes (`{productId?,
+   * packageName?, paid?, ...}`, the sandbox's defaults for those left out); returns
+   * its token.
    */
   addPurchase(json: string): string
   /** Queues the fault in the JSON of one control-API fault object. */

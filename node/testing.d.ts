@@ -24,7 +24,10 @@ export interface NewPurchaseOptions {
   testOrder?: boolean
   /** The store it was made in (default `'nowgg'`); it decides how it may be consumed. */
   store?: Store
-  /** The purchase token (default: `-nowgg-` and 24 random characters). */
+  /**
+   * The purchase token (default: `-nowgg-` and 24 random characters; for another
+   * store, its name, `-` and 24 hex digits).
+   */
   token?: string
   /** `orderId` (default: `NOWGG.` and 20 random digits). */
   orderId?: string

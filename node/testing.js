@@ -73,17 +73,6 @@ function nonNegativeInteger(method, name, value, max) {
 }
 
 /** A random order id in the shape now.gg prints (`NOWGG.` and 20 digits). */
-function randomOrderId() {
-  let digits = ''
-  for (let i = 0; i < 20; i++) digits += Math.floor(Math.random() * 10)
-  return `NOWGG.${digits}`
-}
-
-/** `2024-10-30 06:08:01`, the vendor's payTimeTxt, in UTC. */
-function payTime(date) {
-  return date.toISOString().slice(0, 19).replace('T', ' ')
-}
-
 /** Lower camelCase of a snake_case key. */
 const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 
@@ -134,43 +123,24 @@ class Sandbox {
   async addPurchase(options) {
     const method = 'addPurchase'
     const o = checkOptions(method, options, purchaseOptions)
-    const productId = optional(method, o, 'productId', 'string') ?? 'gems_100'
-    const packageName = optional(method, o, 'packageName', 'string') ?? 'com.example.game'
-    const paid = optional(method, o, 'paid', 'boolean') ?? true
-    const consumed = optional(method, o, 'consumed', 'boolean') ?? false
-    const testOrder = optional(method, o, 'testOrder', 'boolean') ?? false
-    const store = optional(method, o, 'store', 'string') ?? 'nowgg'
-    if (!stores.includes(store)) fail(method, `store must be one of ${stores.join(', ')}, not ${JSON.stringify(store)}`)
-    const token = optional(method, o, 'token', 'string')
-    if (token === '') fail(method, 'token must not be empty')
-    const orderId = optional(method, o, 'orderId', 'string') ?? randomOrderId()
-    const extra = o.data ?? {}
-    if (!plainObject(extra)) fail(method, 'data must be an object of raw purchase fields')
-    const now = new Date()
-    const data = {
-      appId: '11001',
-      consumptionState: consumed ? 1 : 0,
-      currency: 'USD',
-      developerPayload: '',
-      isTestOrder: testOrder,
-      kind: 'nowgg#productPurchase',
-      orderAmount: '0.99',
-      orderId,
-      packageName,
-      payStatusTxt: paid ? 'Paid' : 'Unpaid',
-      payTimeTxt: paid ? payTime(now) : null,
-      productId,
-      purchaseState: paid ? 1 : 0,
-      purchaseTime: String(Math.floor(now.getTime() / 1000)),
-      purchaseTimeMillis: String(now.getTime()),
-      regionCode: 'US',
-      sellerGoodsId: productId,
-      ...extra,
+    const spec = {
+      productId: optional(method, o, 'productId', 'string'),
+      packageName: optional(method, o, 'packageName', 'string'),
+      paid: optional(method, o, 'paid', 'boolean'),
+      consumed: optional(method, o, 'consumed', 'boolean'),
+      testOrder: optional(method, o, 'testOrder', 'boolean'),
+      store: optional(method, o, 'store', 'string'),
+      token: optional(method, o, 'token', 'string'),
+      orderId: optional(method, o, 'orderId', 'string'),
+      data: o.data ?? undefined,
     }
-    if (token !== undefined) data.purchaseToken ??= token
-    const body = { store, data }
-    if (token !== undefined) body.token = token
-    return this.#call(method, () => this.#native.addPurchase(JSON.stringify(body)))
+    if (spec.store !== undefined && !stores.includes(spec.store)) {
+      fail(method, `store must be one of ${stores.join(', ')}, not ${JSON.stringify(spec.store)}`)
+    }
+    if (spec.token === '') fail(method, 'token must not be empty')
+    if (spec.data !== undefined && !plainObject(spec.data)) fail(method, 'data must be an object of raw purchase fields')
+    // The sandbox makes the purchase's data from these (its defaults for those left out).
+    return this.#call(method, () => this.#native.addPurchase(JSON.stringify(spec)))
   }
 
   /**

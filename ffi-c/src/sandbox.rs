@@ -4,12 +4,10 @@
 
 use std::ffi::{c_char, CString};
 use std::ptr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use ::nowgg_sandbox::{Config, Fault, NewPurchase, Sandbox, Store};
+use ::nowgg_sandbox::{Config, Fault, NewPurchase, PurchaseSpec, Sandbox};
 use nowgg::Error;
-use serde_json::{json, Map, Value};
+use serde_json::Map;
 
 use crate::error::nowgg_error;
 use crate::handle::{borrow, out_slot, BoxHandle};
@@ -64,110 +62,50 @@ pub struct nowgg_sandbox_purchase_spec {
     /// The store it was made in: `nowgg`, `xiaomi`, `onestore`, `amazon` or `huawei`;
     /// NULL: `nowgg`.
     pub store: *const c_char,
-    /// The token; NULL: a new one (`-nowgg-` and 24 alphanumerics). A purchase stored
-    /// under the same token is replaced.
+    /// The token; NULL: a new one (`-nowgg-` and 24 alphanumerics; for another store,
+    /// its name, `-` and 24 hex digits). A purchase stored under the same token is
+    /// replaced.
     pub token: *const c_char,
-    /// `orderId`; NULL: a new one (`SANDBOX-<millis>-<n>`).
+    /// `orderId`; NULL: a new one (`NOWGG.` and 20 random digits).
     pub order_id: *const c_char,
     /// A JSON object of raw verifyPurchase `data` fields, added last so that they
     /// override the others (e.g. `{"orderAmount": "4.99"}`); NULL: none.
     pub data_json: *const c_char,
 }
 
-/// A spec's fields, checked and borrowed for the call.
-#[derive(Default)]
-struct PurchaseOptions<'a> {
-    product_id: Option<&'a str>,
-    package_name: Option<&'a str>,
-    paid: bool,
-    consumed: bool,
-    test_order: bool,
-    store: Store,
-    token: Option<&'a str>,
-    order_id: Option<&'a str>,
-    data: Map<String, Value>,
-}
-
-impl<'a> PurchaseOptions<'a> {
-    /// Reads a spec (NULL: every default): a bad string, store or `data_json` is
-    /// `INVALID_ARGUMENT`, naming the field.
-    ///
-    /// `spec` must be NULL or point to a spec whose strings outlive `'a`.
-    unsafe fn read(spec: *const nowgg_sandbox_purchase_spec) -> Result<Self, Error> {
-        let Some(spec) = spec.as_ref() else {
-            return Ok(PurchaseOptions {
-                paid: true,
-                ..PurchaseOptions::default()
-            });
-        };
-        let store = match optional(spec.store, "spec.store")? {
-            None => Store::default(),
-            Some(name) => name
-                .parse()
-                .map_err(|_| invalid(format!("spec.store is not a store: {name:?}")))?,
-        };
-        let data = match optional(spec.data_json, "spec.data_json")? {
-            None => Map::new(),
-            Some(text) => serde_json::from_str(text)
-                .map_err(|e| invalid(format!("spec.data_json is not a JSON object: {e}")))?,
-        };
-        Ok(PurchaseOptions {
-            product_id: optional(spec.product_id, "spec.product_id")?,
-            package_name: optional(spec.package_name, "spec.package_name")?,
-            paid: !spec.unpaid,
-            consumed: spec.consumed,
-            test_order: spec.test_order,
-            store,
-            token: optional(spec.token, "spec.token")?,
-            order_id: optional(spec.order_id, "spec.order_id")?,
-            data,
-        })
-    }
-}
-
-/// The product a purchase is for when no `product_id` is given.
-const DEFAULT_PRODUCT_ID: &str = "gems_100";
-/// The package a purchase is for when no `package_name` is given.
-const DEFAULT_PACKAGE_NAME: &str = "com.example.game";
-
-/// A purchase shaped like the vendor's verifyPurchase sample (`sandbox/src/fixtures.rs`),
-/// with these options applied; `data` goes last and overrides any field.
-fn purchase_data(options: &PurchaseOptions) -> Map<String, Value> {
-    static ORDERS: AtomicU64 = AtomicU64::new(1);
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
-    let product = options.product_id.unwrap_or(DEFAULT_PRODUCT_ID);
-    let order_id = options.order_id.map_or_else(
-        || {
-            let n = ORDERS.fetch_add(1, Ordering::Relaxed);
-            format!("SANDBOX-{millis}-{n}")
-        },
-        str::to_owned,
-    );
-    let mut data = json!({
-        "appId": "11001",
-        "consumptionState": u8::from(options.consumed),
-        "currency": "USD",
-        "developerPayload": "",
-        "isTestOrder": options.test_order,
-        "kind": "nowgg#productPurchase",
-        "orderAmount": "0.99",
-        "orderId": order_id,
-        "packageName": options.package_name.unwrap_or(DEFAULT_PACKAGE_NAME),
-        "payStatusTxt": if options.paid { "Paid" } else { "Unpaid" },
-        "payTimeTxt": "",
-        "productId": product,
-        "purchaseState": u8::from(options.paid),
-        "purchaseTime": (millis / 1000).to_string(),
-        "purchaseTimeMillis": millis.to_string(),
-        "regionCode": "US",
-        "sellerGoodsId": product,
-    });
-    let fields = data.as_object_mut().expect("an object literal");
-    fields.extend(options.data.clone());
-    std::mem::take(fields)
+/// Reads a spec (NULL: every default) into the sandbox's: a bad string, store or
+/// `data_json` is `INVALID_ARGUMENT`, naming the field.
+///
+/// `spec` must be NULL or point to a spec whose strings are valid for the call.
+unsafe fn read_spec(spec: *const nowgg_sandbox_purchase_spec) -> Result<PurchaseSpec, Error> {
+    let defaults = PurchaseSpec::default();
+    let Some(spec) = spec.as_ref() else {
+        return Ok(defaults);
+    };
+    let text = |value, field| optional(value, field).map(|text| text.map(str::to_owned));
+    let store = match optional(spec.store, "spec.store")? {
+        None => defaults.store,
+        Some(name) => name
+            .parse()
+            .map_err(|_| invalid(format!("spec.store is not a store: {name:?}")))?,
+    };
+    let data = match optional(spec.data_json, "spec.data_json")? {
+        None => Map::new(),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| invalid(format!("spec.data_json is not a JSON object: {e}")))?,
+    };
+    Ok(PurchaseSpec {
+        product_id: text(spec.product_id, "spec.product_id")?.unwrap_or(defaults.product_id),
+        package_name: text(spec.package_name, "spec.package_name")?
+            .unwrap_or(defaults.package_name),
+        paid: !spec.unpaid,
+        consumed: spec.consumed,
+        test_order: spec.test_order,
+        store,
+        token: text(spec.token, "spec.token")?,
+        order_id: text(spec.order_id, "spec.order_id")?,
+        data,
+    })
 }
 
 /// A new C string the caller frees with `nowgg_sandbox_string_free`.
@@ -272,12 +210,7 @@ pub unsafe extern "C" fn nowgg_sandbox_add_purchase(
     ffi_panic_boundary! { err_out = err_out;
         let sandbox = borrow(sandbox, "sandbox")?;
         let out = out_slot(token_out, "token_out")?;
-        let options = PurchaseOptions::read(spec)?;
-        let purchase = NewPurchase {
-            token: options.token.map(str::to_owned),
-            store: options.store,
-            data: purchase_data(&options),
-        };
+        let purchase = NewPurchase::from(read_spec(spec)?);
         let token = sandbox
             .sandbox
             .add_purchase(purchase)
@@ -390,15 +323,17 @@ pub unsafe extern "C" fn nowgg_sandbox_string_free(text: *mut c_char) {
 
 #[cfg(test)]
 mod tests {
+    use ::nowgg_sandbox::Store;
+    use serde_json::json;
+
     use super::*;
 
     #[test]
     fn a_null_spec_is_a_paid_unconsumed_purchase() {
-        let options = unsafe { PurchaseOptions::read(ptr::null()) }.unwrap();
-        let data = purchase_data(&options);
+        let data = NewPurchase::from(unsafe { read_spec(ptr::null()) }.unwrap()).data;
         assert_eq!(data["purchaseState"], json!(1));
         assert_eq!(data["consumptionState"], json!(0));
-        assert_eq!(data["productId"], json!(DEFAULT_PRODUCT_ID));
+        assert_eq!(data["productId"], json!("gems_100"));
         assert_eq!(data["payStatusTxt"], json!("Paid"));
     }
 
@@ -415,9 +350,9 @@ mod tests {
             order_id: ptr::null(),
             data_json: c"{\"orderAmount\": \"5.00\"}".as_ptr(),
         };
-        let options = unsafe { PurchaseOptions::read(&spec) }.unwrap();
-        assert_eq!(options.store, Store::Xiaomi);
-        let data = purchase_data(&options);
+        let spec = unsafe { read_spec(&spec) }.unwrap();
+        assert_eq!(spec.store, Store::Xiaomi);
+        let data = NewPurchase::from(spec).data;
         assert_eq!(data["purchaseState"], json!(0));
         assert_eq!(data["isTestOrder"], json!(true));
         assert_eq!(data["sellerGoodsId"], json!("gems_500"));

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use napi::{Error, Result, Status};
 use napi_derive::napi;
-use nowgg_sandbox::{Config, Fault, NewPurchase, Sandbox};
+use nowgg_sandbox::{Config, Fault, NewPurchase, PurchaseSpec, Sandbox};
 
 fn invalid(message: String) -> Error {
     Error::new(Status::InvalidArg, message)
@@ -69,15 +69,15 @@ impl NativeSandbox {
             .ok_or_else(|| Error::new(Status::GenericFailure, "the sandbox is closed".to_owned()))
     }
 
-    /// Stores a purchase from the JSON of `{token?, store?, data}` (as
-    /// `POST /_sandbox/purchases` takes it); returns its token.
+    /// Stores the purchase the JSON of a `PurchaseSpec` describes (`{productId?,
+    /// packageName?, paid?, ...}`, the sandbox's defaults for those left out); returns
+    /// its token.
     #[napi]
     pub fn add_purchase(&self, json: String) -> Result<String> {
         let sandbox = self.running()?;
-        let purchase: NewPurchase =
-            serde_json::from_str(&json).map_err(|e| invalid(e.to_string()))?;
+        let spec: PurchaseSpec = serde_json::from_str(&json).map_err(|e| invalid(e.to_string()))?;
         sandbox
-            .add_purchase(purchase)
+            .add_purchase(NewPurchase::from(spec))
             .map_err(|e| invalid(e.to_string()))
     }
 

@@ -5,9 +5,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use nowgg_sandbox::{Config, Fault, NewPurchase, Sandbox, Store};
+use nowgg_sandbox::{Config, Fault, NewPurchase, PurchaseSpec, Sandbox, Store};
 use pyo3::prelude::*;
-use serde_json::{Map, Value};
 
 use crate::errors::invalid;
 
@@ -71,18 +70,19 @@ impl PySandbox {
             .is_none()
     }
 
-    /// Stores a purchase (`data_json`: the JSON object verifyPurchase answers with) in
+    /// Stores the purchase `spec_json` describes (the JSON of the sandbox's
+    /// `PurchaseSpec`: `productId`, `paid`, ...; its defaults for those left out) in
     /// `store`, under `token` or a generated one; returns the token.
-    #[pyo3(signature = (data_json, store = "nowgg", token = None))]
+    #[pyo3(signature = (spec_json, store = "nowgg", token = None))]
     fn add_purchase(
         &self,
         py: Python<'_>,
-        data_json: &str,
+        spec_json: &str,
         store: &str,
         token: Option<String>,
     ) -> PyResult<String> {
-        let data: Map<String, Value> = serde_json::from_str(data_json)
-            .map_err(|e| invalid(py, format!("purchase data must be a JSON object: {e}")))?;
+        let spec: PurchaseSpec = serde_json::from_str(spec_json)
+            .map_err(|e| invalid(py, format!("invalid purchase: {e}")))?;
         let store: Store = store.parse().map_err(|_| {
             invalid(
                 py,
@@ -91,7 +91,11 @@ impl PySandbox {
                 ),
             )
         })?;
-        let purchase = NewPurchase { token, store, data };
+        let purchase = NewPurchase::from(PurchaseSpec {
+            store,
+            token,
+            ..spec
+        });
         self.with(py, |s| s.add_purchase(purchase))?
             .map_err(|e| invalid(py, format!("invalid purchase: {e}")))
     }

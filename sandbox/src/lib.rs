@@ -24,6 +24,7 @@ mod http;
 mod purchases;
 mod requests;
 mod server;
+mod spec;
 mod state;
 mod tls;
 mod wire;
@@ -42,6 +43,7 @@ pub use fixtures::Fixture;
 pub use nowgg_payments::Store;
 pub use purchases::{InvalidPurchase, NewPurchase};
 pub use requests::{RequestRecord, REQUEST_LOG_LIMIT};
+pub use spec::PurchaseSpec;
 pub use wire::{CONSUME_PATH, VERIFY_PATH, VERIFY_PATH_SAMPLES};
 
 use server::Shared;

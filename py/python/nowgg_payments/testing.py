@@ -14,8 +14,6 @@ fresh one to each test (the plugin is installed with the package).
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from types import TracebackType
 from typing import Any, final
 
@@ -110,35 +108,19 @@ class Sandbox:
         raw fields of the answer's ``data`` object (``None`` values included). A purchase
         with the same token is replaced. Bad input raises ``InvalidArgument``.
         """
-        product = SAMPLE_PRODUCT_ID if product_id is None else product_id
-        millis = int(time.time() * 1000)
-        fields: dict[str, Any] = {
-            "kind": "nowgg#productPurchase",
-            "appId": "11001",
+        if data is not None and not isinstance(data, dict):
+            raise _invalid(f"data must be a dict, not {type(data).__name__}")
+        # The sandbox makes the purchase's data from these fields.
+        spec: dict[str, Any] = {
+            "productId": SAMPLE_PRODUCT_ID if product_id is None else product_id,
             "packageName": SAMPLE_PACKAGE_NAME if package_name is None else package_name,
-            "productId": product,
-            "sellerGoodsId": product,
-            "orderId": order_id if order_id is not None else f"NOWGG.{secrets.token_hex(8)}",
-            "orderAmount": "0.99",
-            "currency": "USD",
-            "regionCode": "US",
-            "developerPayload": "",
-            "purchaseState": 1 if paid else 0,
-            "payStatusTxt": "Paid" if paid else "Unpaid",
-            "consumptionState": 1 if consumed else 0,
-            "isTestOrder": bool(test_order),
-            "purchaseTime": str(millis // 1000),
-            "purchaseTimeMillis": str(millis),
-            "payTimeTxt": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(millis / 1000)),
+            "paid": bool(paid),
+            "consumed": bool(consumed),
+            "testOrder": bool(test_order),
+            "orderId": order_id,
+            "data": data or {},
         }
-        if data is not None:
-            if not isinstance(data, dict):
-                raise _invalid(f"data must be a dict, not {type(data).__name__}")
-            fields.update(data)
-        if token is None and store != "nowgg":
-            # Another store's token never looks like now.gg's own.
-            token = f"{store}-{secrets.token_hex(12)}"
-        return self._native.add_purchase(_dumps(fields), store, token)
+        return self._native.add_purchase(_dumps(spec), store, token)
 
     def add_fault(
         self,
