@@ -3,9 +3,9 @@
 consecutive non-blank lines that appear in two of them (README.md, */README.md,
 docs/*.md, CHANGELOG.md). Text wanted in several places is linked or generated instead.
 
-Not compared: the generated regions (between `<!-- generated: NAME -->` and
-`<!-- /generated: NAME -->`, which `cargo xtask codegen` fills from one source) and fenced
-code blocks shorter than 20 lines (the same short command may well be shown twice).
+Generated regions are compared too: `cargo xtask codegen` writes each README's error
+table in its own language's names, so no two are alike. Not compared: fenced code blocks
+shorter than 20 lines (the same short command may well be shown twice).
 
     python3 scripts/check-docs.py        # exit 1 naming each pasted block, else 0
 
@@ -22,8 +22,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = 20  # consecutive non-blank lines that make a paste
-GENERATED_START = re.compile(r"^\s*<!--\s*generated:\s*(\S+)\s*-->\s*$")
-GENERATED_END = re.compile(r"^\s*<!--\s*/generated:\s*(\S+)\s*-->\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -36,18 +34,13 @@ def docs() -> list[Path]:
 
 
 def compared_lines(text: str) -> list[tuple[int, str]]:
-    """The (line number, text) of each non-blank line outside generated regions and
-    short fenced blocks, whitespace at both ends dropped."""
+    """The (line number, text) of each non-blank line outside short fenced blocks,
+    whitespace at both ends dropped."""
     kept: list[tuple[int, str]] = []
     lines = text.splitlines()
     i = 0
     while i < len(lines):
         line = lines[i]
-        if GENERATED_START.match(line):
-            while i < len(lines) and not GENERATED_END.match(lines[i]):
-                i += 1
-            i += 1
-            continue
         if FENCE.match(line):
             end = i + 1
             while end < len(lines) and not FENCE.match(lines[end]):
